@@ -1,0 +1,64 @@
+using GoMicro.ServiceDefaults.Hosting;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GoMicro.ServiceDefaults.Auth;
+
+internal static class JwtAuthenticationSetup
+{
+    /// <summary>
+    /// Bearer validation: issuer, audience, lifetime, signature and algorithm are all checked,
+    /// roles come from the "role" claim and the caller from "sub". Keys come from the JWKS at
+    /// Jwt:JwksUrl, or, in the users service, from its own key ring (it configures them).
+    /// </summary>
+    public static void AddJwtAuthentication(this IServiceCollection services, IConfiguration configuration)
+    {
+        var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
+        var issuer = configuration.GetRequired("Jwt:Issuer");
+        var audience = configuration.GetRequired("Jwt:Audience");
+        services.Configure<JwtOptions>(configuration.GetSection(JwtOptions.Section));
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
+            .AddJwtBearer(options =>
+            {
+                options.MapInboundClaims = false;
+                options.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = issuer,
+                    ValidAudience = audience,
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ValidateIssuerSigningKey = true,
+                    ValidAlgorithms = JwtOptions.AllowedAlgorithms,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = ClaimNames.Subject,
+                    RoleClaimType = ClaimNames.Role,
+                };
+                if (!string.IsNullOrWhiteSpace(jwt.JwksUrl))
+                {
+                    var documents = new HttpDocumentRetriever { RequireHttps = jwt.JwksUrl.StartsWith("https:", StringComparison.OrdinalIgnoreCase) };
+                    options.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(jwt.JwksUrl, new JwksRetriever(issuer), documents)
+                    {
+                        AutomaticRefreshInterval = TimeSpan.FromMinutes(10),
+                        RefreshInterval = TimeSpan.FromSeconds(30),
+                    };
+                }
+            });
+
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Validate(
+                o => o.ConfigurationManager is not null || o.TokenValidationParameters.IssuerSigningKey is not null || o.TokenValidationParameters.IssuerSigningKeys?.Any() == true,
+                new MissingConfigurationException("Jwt:JwksUrl").Message)
+            .ValidateOnStart();
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Roles.Admin, policy => policy.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+    }
+}

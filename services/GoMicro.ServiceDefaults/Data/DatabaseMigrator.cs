@@ -1,0 +1,38 @@
+using GoMicro.ServiceDefaults.Hosting;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GoMicro.ServiceDefaults.Data;
+
+/// <summary>
+/// Applies migrations before the service takes traffic, waiting for a database that is still
+/// starting (a pod often comes up before its database does) rather than crash-looping.
+/// </summary>
+internal sealed partial class DatabaseMigrator<TContext>(
+    IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<DatabaseMigrator<TContext>> logger)
+    : IHostedService where TContext : DbContext
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!options.Value.MigrateOnStartup)
+        {
+            return;
+        }
+        await StartupRetry.ExecuteAsync(async token =>
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<TContext>();
+            var pending = (await db.Database.GetPendingMigrationsAsync(token)).ToList();
+            await db.Database.MigrateAsync(token);
+            LogMigrated(logger, typeof(TContext).Name, pending.Count);
+        }, logger, cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Context}: database migrated ({Applied} migrations applied)")]
+    private static partial void LogMigrated(ILogger logger, string context, int applied);
+}

@@ -1,0 +1,61 @@
+using GoMicro.ServiceDefaults.Auth;
+using GoMicro.ServiceDefaults.Grpc;
+using GoMicro.ServiceDefaults.Health;
+using GoMicro.ServiceDefaults.Hosting;
+using GoMicro.ServiceDefaults.Observability;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Prometheus;
+using Serilog;
+
+namespace GoMicro.ServiceDefaults;
+
+public static class Extensions
+{
+    /// <summary>
+    /// Everything a GoMicro service shares: Kestrel on the HTTP/1.1 and h2c ports, JSON logs,
+    /// tracing, gRPC with JSON transcoding, reflection and health, JWT validation, and the
+    /// error and metrics interceptors. Each service then adds only its own parts.
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.WebHost.ConfigureListenPorts();
+        builder.Services.AddJsonLogging(serviceName);
+        builder.Services.AddTracing(builder.Configuration, serviceName);
+        builder.Services.AddDefaultHealthChecks();
+        builder.Services.AddJwtAuthentication(builder.Configuration);
+
+        builder.Services
+            .AddGrpc(options =>
+            {
+                options.EnableDetailedErrors = false;
+                options.Interceptors.Add<MetricsInterceptor>();
+                options.Interceptors.Add<ErrorInterceptor>();
+            })
+            .AddJsonTranscoding();
+        builder.Services.AddGrpcReflection();
+        return builder;
+    }
+
+    /// <summary>
+    /// The shared middleware and endpoints: request logging, HTTP metrics, authentication,
+    /// /healthz/live, /healthz/ready, grpc.health.v1, reflection and /metrics.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.UseSerilogRequestLogging(o => o.GetLevel = (context, _, exception) =>
+            exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
+            : context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/metrics") ? Serilog.Events.LogEventLevel.Verbose
+            : Serilog.Events.LogEventLevel.Information);
+        app.UseRouting();
+        app.UseHttpMetrics();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthEndpoints();
+        app.MapMetrics();
+        app.MapGrpcReflectionService();
+        return app;
+    }
+}

@@ -1,0 +1,13 @@
+using Prometheus;
+
+namespace GoMicro.Users.Accounts;
+
+internal static class UsersMetrics
+{
+    public static readonly Counter Registrations = Metrics.CreateCounter(
+        "gomicro_users_registrations_total", "Accounts created.");
+
+    /// <summary>outcome: success, wrong_credentials, throttled.</summary>
+    public static readonly Counter Logins = Metrics.CreateCounter(
+        "gomicro_users_logins_total", "Login attempts by outcome.", "outcome");
+}

@@ -1,0 +1,33 @@
+using GoMicro.ServiceDefaults.Data;
+using GoMicro.Users.Accounts;
+using GoMicro.Users.Infrastructure;
+using GoMicro.Users.Tokens;
+using Microsoft.AspNetCore.Identity;
+
+namespace GoMicro.Users;
+
+public static class ApplicationServices
+{
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.AddPostgresDbContext<UsersDbContext>();
+        builder.AddTokens();
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        builder.Services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
+        builder.Services.Configure<LoginThrottleOptions>(builder.Configuration.GetSection(LoginThrottleOptions.Section));
+        builder.Services.AddScoped<LoginThrottleStore>();
+
+        builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.Section));
+        builder.Services.AddHostedService<AdminBootstrapper>();
+        return builder;
+    }
+
+    public static WebApplication MapUsersApi(this WebApplication app)
+    {
+        app.MapGrpcService<UsersGrpcService>();
+        app.MapJwks();
+        return app;
+    }
+}

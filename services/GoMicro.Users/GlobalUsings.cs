@@ -1,0 +1,3 @@
+global using GoMicro.ServiceDefaults.Grpc;
+global using GoMicro.Users.Model;
+global using Microsoft.EntityFrameworkCore;

@@ -1,0 +1,10 @@
+using Microsoft.EntityFrameworkCore.Design;
+
+namespace GoMicro.Users.Infrastructure;
+
+/// <summary>Lets `dotnet ef migrations add` build the model without starting the service.</summary>
+internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<UsersDbContext>
+{
+    public UsersDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<UsersDbContext>().UseNpgsql("Host=localhost;Database=users").Options);
+}

@@ -1,0 +1,85 @@
+using System.Security.Cryptography;
+using Microsoft.IdentityModel.Tokens;
+
+namespace GoMicro.Users.Tokens;
+
+/// <summary>
+/// The private key tokens are signed with, and its public half as a JWK. The key id is the
+/// RFC 7638 thumbprint, so the same PEM always yields the same "kid" on every replica.
+/// </summary>
+public sealed class SigningKey
+{
+    private SigningKey(AsymmetricSecurityKey key, string algorithm)
+    {
+        var jwk = key switch
+        {
+            ECDsaSecurityKey ec => JsonWebKeyConverter.ConvertFromECDsaSecurityKey(ec),
+            RsaSecurityKey rsa => JsonWebKeyConverter.ConvertFromRSASecurityKey(rsa),
+            _ => throw new NotSupportedException(key.GetType().Name),
+        };
+        key.KeyId = Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
+        Credentials = new SigningCredentials(key, algorithm);
+        PublicJwk = new JsonWebKey
+        {
+            Kty = jwk.Kty,
+            Crv = jwk.Crv,
+            X = jwk.X,
+            Y = jwk.Y,
+            N = jwk.N,
+            E = jwk.E,
+            Kid = key.KeyId,
+            Use = JsonWebKeyUseNames.Sig,
+            Alg = algorithm,
+        };
+    }
+
+    public SigningCredentials Credentials { get; }
+
+    public SecurityKey Key => Credentials.Key;
+
+    /// <summary>Public parameters only: safe to publish in the JWKS.</summary>
+    public JsonWebKey PublicJwk { get; }
+
+    public static SigningKey FromPem(string pem, string source)
+    {
+        var ec = ECDsa.Create();
+        try
+        {
+            ec.ImportFromPem(pem);
+            return ec.KeySize == 256
+                ? new SigningKey(new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256)
+                : throw new InvalidOperationException($"{source}: an EC signing key must be on curve P-256 (ES256).");
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            ec.Dispose();
+        }
+
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+        }
+        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
+        {
+            rsa.Dispose();
+            throw new InvalidOperationException($"{source}: not a PEM EC P-256 or RSA private key.", ex);
+        }
+        return rsa.KeySize >= 2048
+            ? new SigningKey(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256)
+            : throw new InvalidOperationException($"{source}: an RSA signing key must have at least 2048 bits.");
+    }
+
+    public static SigningKey FromFile(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException(
+                $"Jwt__SigningKeyPath points to '{path}', which does not exist.");
+        }
+        return FromPem(File.ReadAllText(path), $"Jwt__SigningKeyPath ({path})");
+    }
+
+    /// <summary>A throwaway P-256 key: tokens die with the process and differ per replica.</summary>
+    public static SigningKey Generate() => new(new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)), SecurityAlgorithms.EcdsaSha256);
+}

@@ -1,0 +1,56 @@
+using Npgsql;
+using Xunit;
+
+namespace GoMicro.Testing;
+
+/// <summary>A fresh, empty database for one test class, dropped afterwards.</summary>
+public sealed class PostgresDatabase : IAsyncLifetime
+{
+    private string _admin = "";
+
+    public string Name { get; } = "t_" + Guid.NewGuid().ToString("N");
+
+    public string ConnectionString { get; private set; } = "";
+
+    public async ValueTask InitializeAsync()
+    {
+        _admin = await TestDependencies.PostgresAdminAsync();
+        await using (var connection = new NpgsqlConnection(_admin))
+        {
+            await connection.OpenAsync();
+            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", connection);
+            await create.ExecuteNonQueryAsync();
+        }
+        ConnectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = Name, MaxPoolSize = 50 }.ConnectionString;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (ConnectionString.Length == 0)
+        {
+            return;
+        }
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(_admin);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T?> ScalarAsync<T>(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        var value = await command.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    public async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Json;
+using GoMicro.Testing;
+using GoMicro.Users.Accounts;
+using Grpc.Health.V1;
+
+namespace GoMicro.Users.Tests;
+
+public sealed class HealthAndMetricsTests(UsersFixture users) : IClassFixture<UsersFixture>
+{
+    [Fact]
+    public async Task Readiness_checks_postgres_and_grpc_health_mirrors_it()
+    {
+        var (ready, body) = await users.GetJsonAsync("/healthz/ready");
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", body.GetProperty("checks").GetProperty("postgres").GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await users.GetJsonAsync("/healthz/live")).Response.StatusCode);
+
+        var grpc = await new Health.HealthClient(users.Channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, grpc.Status);
+    }
+
+    [Fact]
+    public async Task With_postgres_unreachable_it_is_live_but_not_ready()
+    {
+        var settings = users.Settings();
+        settings["ConnectionStrings:Postgres"] = "Host=127.0.0.1;Port=1;Username=nobody;Password=x;Timeout=2";
+        settings["Database:MigrateOnStartup"] = "false";
+        settings["Admin:Email"] = null;
+        await using var host = new ServiceHost<UsersGrpcService>(settings).Start();
+        using var http = host.CreateHttpClient();
+        using var channel = host.CreateGrpcChannel();
+
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await http.GetAsync("/healthz/ready")).StatusCode);
+        var grpc = await new Health.HealthClient(channel).CheckAsync(new HealthCheckRequest());
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.NotServing, grpc.Status);
+
+        // A request that needs the database answers 503 quickly, never 500.
+        using var response = await http.PostAsJsonAsync("/users", new { email = UsersFixture.UniqueEmail(), password = "s3cret-pass", displayName = "X" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Metrics_expose_http_grpc_and_business_counters()
+    {
+        await users.NewCustomerTokenAsync();
+        var text = await users.Http.GetStringAsync("/metrics");
+
+        Assert.Contains("gomicro_users_registrations_total", text, StringComparison.Ordinal);
+        Assert.Contains("gomicro_users_logins_total{outcome=\"success\"}", text, StringComparison.Ordinal);
+        Assert.Contains("grpc_server_handled_total{grpc_service=\"gomicro.users.v1.UsersService\",grpc_method=\"Register\",grpc_code=\"OK\"}", text, StringComparison.Ordinal);
+        Assert.Contains("http_request_duration_seconds", text, StringComparison.Ordinal);
+    }
+}

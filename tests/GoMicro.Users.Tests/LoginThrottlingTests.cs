@@ -1,0 +1,83 @@
+using System.Net;
+using Grpc.Core;
+
+namespace GoMicro.Users.Tests;
+
+public sealed class LoginThrottlingTests(UsersFixture users) : IClassFixture<UsersFixture>
+{
+    [Fact]
+    public async Task Wrong_password_is_401()
+    {
+        var email = UsersFixture.UniqueEmail();
+        await users.RegisterAsync(email);
+
+        var (response, body) = await users.PostJsonAsync("/users/login", new { email, password = "wrong-password-1" });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain("token", body.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task Repeated_failures_lock_the_email_even_for_the_right_password()
+    {
+        var email = UsersFixture.UniqueEmail("throttle");
+        await users.RegisterAsync(email);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < UsersFixture.MaxLoginFailures; i++)
+        {
+            statuses.Add((await users.PostJsonAsync("/users/login", new { email, password = "wrong-password-1" })).Response.StatusCode);
+        }
+        var (locked, body) = await users.PostJsonAsync("/users/login", new { email, password = "correct-horse-1" });
+
+        Assert.Equal([HttpStatusCode.Unauthorized, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
+        Assert.True(locked.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Contains("try again", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var grpc = await Assert.ThrowsAsync<RpcException>(() => users.LoginAsync(email));
+        Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
+    }
+
+    [Fact]
+    public async Task Lockout_of_one_email_does_not_affect_another()
+    {
+        var locked = UsersFixture.UniqueEmail("locked");
+        var other = UsersFixture.UniqueEmail("other");
+        await users.RegisterAsync(locked);
+        await users.RegisterAsync(other);
+        for (var i = 0; i < UsersFixture.MaxLoginFailures; i++)
+        {
+            await users.PostJsonAsync("/users/login", new { email = locked, password = "wrong-password-1" });
+        }
+
+        Assert.NotEmpty(await users.LoginAsync(other));
+    }
+
+    [Fact]
+    public async Task Unknown_emails_are_throttled_too_so_lockout_reveals_nothing()
+    {
+        var email = UsersFixture.UniqueEmail("ghost");
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i <= UsersFixture.MaxLoginFailures; i++)
+        {
+            statuses.Add((await users.PostJsonAsync("/users/login", new { email, password = "wrong-password-1" })).Response.StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.TooManyRequests, statuses[^1]);
+    }
+
+    [Fact]
+    public async Task A_success_resets_the_failure_count()
+    {
+        var email = UsersFixture.UniqueEmail("reset");
+        await users.RegisterAsync(email);
+        for (var round = 0; round < 3; round++)
+        {
+            for (var i = 0; i < UsersFixture.MaxLoginFailures - 1; i++)
+            {
+                await users.PostJsonAsync("/users/login", new { email, password = "wrong-password-1" });
+            }
+            Assert.NotEmpty(await users.LoginAsync(email));
+        }
+    }
+}
