@@ -1,4 +1,3 @@
-using GoMicro.ServiceDefaults.Data;
 using GoMicro.Users.Accounts;
 using GoMicro.Users.Infrastructure;
 using GoMicro.Users.Tokens;

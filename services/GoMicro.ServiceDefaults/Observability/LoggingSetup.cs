@@ -24,6 +24,6 @@ internal static class LoggingSetup
             .ReadFrom.Services(provider)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("service", serviceName)
-            .WriteTo.Console(new RenderedCompactJsonFormatter()));
+            .WriteTo.Console(new CompactJsonFormatter()));
     }
 }

@@ -37,7 +37,7 @@ internal sealed partial class AdminBootstrapper(
             var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, token);
             if (user is null)
             {
-                var now = clock.GetUtcNow();
+                var now = clock.GetUtcNowForPostgres();
                 user = new User
                 {
                     Id = Guid.CreateVersion7(),

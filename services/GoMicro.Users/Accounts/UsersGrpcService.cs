@@ -28,7 +28,7 @@ public sealed class UsersGrpcService(
         AccountRules.Password(request.Password);
         var displayName = AccountRules.DisplayName(request.DisplayName);
 
-        var now = clock.GetUtcNow();
+        var now = clock.GetUtcNowForPostgres();
         var user = new User
         {
             Id = Guid.CreateVersion7(),
@@ -123,7 +123,7 @@ public sealed class UsersGrpcService(
             }
             user.PasswordHash = hasher.HashPassword(user, request.NewPassword);
         }
-        user.UpdatedAt = clock.GetUtcNow();
+        user.UpdatedAt = clock.GetUtcNowForPostgres();
         await db.SaveChangesAsync(context.CancellationToken);
         return user.ToMessage();
     }
