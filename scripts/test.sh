@@ -46,5 +46,7 @@ if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "dotnet test exited with $rc although no test reported a failure ($assemblies reports): counted as 1 failure" >&2
   failed=1
 fi
+trap - EXIT
+stop_deps 2>/dev/null || true
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 [ "$rc" -eq 0 ] && [ "$failed" -eq 0 ]
