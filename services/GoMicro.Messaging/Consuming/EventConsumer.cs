@@ -1,0 +1,201 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using GoMicro.Messaging.Connection;
+using GoMicro.Messaging.Inbox;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace GoMicro.Messaging.Consuming;
+
+/// <summary>
+/// Consumes the service's queue with manual acks and a bounded prefetch. Each message is
+/// handled once through the inbox, then acknowledged. When the handler throws, a copy goes
+/// to the next retry queue (published with confirms before the original is acked, so nothing
+/// is lost in between); after the last retry, or at once for a message that cannot be
+/// parsed, it goes to the dead-letter queue. Either way the queue keeps moving.
+/// </summary>
+public sealed partial class EventConsumer(
+    IServiceScopeFactory scopes,
+    RabbitMqConnection connection,
+    EventSubscriptions subscriptions,
+    ServiceIdentity service,
+    ILogger<EventConsumer> logger) : BackgroundService
+{
+    private static readonly ActivitySource Source = new("GoMicro.Messaging");
+    private readonly SemaphoreSlim _publishGate = new(1, 1);
+    private IChannel? _channel;
+
+    private string Consumer => service.Name;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (_channel is null && !stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var channel = await connection.CreateConfirmedChannelAsync(stoppingToken);
+                await Topology.DeclareConsumerAsync(channel, connection.Options, Consumer, subscriptions.EventTypes, stoppingToken);
+                await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, stoppingToken);
+                var consumer = new AsyncEventingBasicConsumer(channel);
+                consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
+                await channel.BasicConsumeAsync(Topology.Queue(Consumer), autoAck: false, consumer, stoppingToken);
+                _channel = channel;
+                LogConsuming(logger, Topology.Queue(Consumer));
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                failures++;
+                LogConnectFailed(logger, failures, ex.GetBaseException().Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken)
+                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken);
+        if (_channel is not null)
+        {
+            await _channel.CloseAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _channel.Dispose();
+        }
+    }
+
+    private async Task OnReceivedAsync(IChannel channel, BasicDeliverEventArgs delivery, CancellationToken stoppingToken)
+    {
+        var properties = delivery.BasicProperties;
+        var type = properties.Type ?? "";
+        var attempt = HeaderInt(properties, MessageHeaders.Attempt);
+        using var activity = Source.StartActivity($"{type} process", ActivityKind.Consumer, HeaderString(properties, MessageHeaders.TraceParent));
+
+        if (!Guid.TryParse(properties.MessageId, out var messageId) || !subscriptions.TryGet(type, out var handler))
+        {
+            await DeadLetterAsync(channel, delivery, attempt, $"no message id, or a type this consumer does not handle: '{type}'", stoppingToken);
+            return;
+        }
+
+        var context = new EventContext(messageId, type, properties.CorrelationId, attempt);
+        EventContext.Current = context;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var inbox = scope.ServiceProvider.GetRequiredService<IInbox>();
+            var handled = await inbox.HandleOnceAsync(context, Consumer,
+                token => handler(scope.ServiceProvider, delivery.Body, context, token), stoppingToken);
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
+            MessagingMetrics.Consumed.WithLabels(type, handled ? "handled" : "duplicate").Inc();
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            await DeadLetterAsync(channel, delivery, attempt, "unparseable body: " + ex.Message, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: the unacked message is redelivered to another consumer or on restart.
+        }
+        catch (Exception ex)
+        {
+            LogHandlerFailed(logger, type, messageId, attempt + 1, ex);
+            await RetryOrDeadLetterAsync(channel, delivery, attempt, ex.GetBaseException().Message, stoppingToken);
+        }
+        finally
+        {
+            EventContext.Current = null;
+        }
+    }
+
+    private async Task RetryOrDeadLetterAsync(IChannel channel, BasicDeliverEventArgs delivery, int attempt, string error, CancellationToken cancellationToken)
+    {
+        var delays = connection.Options.EffectiveRetryDelays;
+        if (attempt >= delays.Count)
+        {
+            await DeadLetterAsync(channel, delivery, attempt, error, cancellationToken);
+            return;
+        }
+        await ForwardAsync(channel, delivery, Topology.RetryQueue(Consumer, attempt + 1), attempt + 1, error, cancellationToken);
+        MessagingMetrics.Retried.WithLabels(delivery.BasicProperties.Type ?? "").Inc();
+    }
+
+    private async Task DeadLetterAsync(IChannel channel, BasicDeliverEventArgs delivery, int attempt, string error, CancellationToken cancellationToken)
+    {
+        LogDeadLettered(logger, delivery.BasicProperties.Type, delivery.BasicProperties.MessageId, error);
+        await ForwardAsync(channel, delivery, Topology.DeadLetterQueue(Consumer), attempt, error, cancellationToken);
+        MessagingMetrics.DeadLettered.WithLabels(delivery.BasicProperties.Type ?? "").Inc();
+    }
+
+    /// <summary>Publishes a copy to <paramref name="queue"/> and, once the broker confirms it, acks the original.</summary>
+    private async Task ForwardAsync(IChannel channel, BasicDeliverEventArgs delivery, string queue, int attempt, string error, CancellationToken cancellationToken)
+    {
+        var properties = new BasicProperties(delivery.BasicProperties)
+        {
+            DeliveryMode = DeliveryModes.Persistent,
+            Headers = new Dictionary<string, object?>(delivery.BasicProperties.Headers ?? new Dictionary<string, object?>())
+            {
+                [MessageHeaders.Attempt] = attempt,
+                [MessageHeaders.LastError] = Encoding.UTF8.GetBytes(error.Length > 500 ? error[..500] : error),
+            },
+        };
+        try
+        {
+            await _publishGate.WaitAsync(cancellationToken);
+            try
+            {
+                await channel.BasicPublishAsync("", queue, mandatory: true, properties, delivery.Body.ToArray(), cancellationToken);
+            }
+            finally
+            {
+                _publishGate.Release();
+            }
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Could not park it: put it back on the queue rather than lose it.
+            LogForwardFailed(logger, queue, ex.GetBaseException().Message);
+            await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, cancellationToken)
+                .AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static int HeaderInt(IReadOnlyBasicProperties properties, string name) =>
+        properties.Headers?.TryGetValue(name, out var value) == true
+            ? value switch
+            {
+                int i => i,
+                long l => (int)l,
+                byte[] b when int.TryParse(Encoding.UTF8.GetString(b), CultureInfo.InvariantCulture, out var parsed) => parsed,
+                _ => 0,
+            }
+            : 0;
+
+    private static string? HeaderString(IReadOnlyBasicProperties properties, string name) =>
+        properties.Headers?.TryGetValue(name, out var value) == true && value is byte[] bytes && bytes.Length > 0 ? Encoding.UTF8.GetString(bytes) : null;
+
+    public override void Dispose()
+    {
+        _publishGate.Dispose();
+        base.Dispose();
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Consuming {Queue}")]
+    private static partial void LogConsuming(ILogger logger, string queue);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot start consuming yet ({Failures} attempts): {Reason}")]
+    private static partial void LogConnectFailed(ILogger logger, int failures, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handler for {Type} {MessageId} failed (attempt {Attempt})")]
+    private static partial void LogHandlerFailed(ILogger logger, string type, Guid messageId, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {Type} {MessageId}: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string? type, string? messageId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not move a message to {Queue}, requeued it: {Reason}")]
+    private static partial void LogForwardFailed(ILogger logger, string queue, string reason);
+}

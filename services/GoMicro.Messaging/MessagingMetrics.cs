@@ -1,0 +1,24 @@
+using Prometheus;
+
+namespace GoMicro.Messaging;
+
+internal static class MessagingMetrics
+{
+    public static readonly Counter Published = Metrics.CreateCounter(
+        "gomicro_messages_published_total", "Events published and confirmed by the broker.", "type");
+
+    public static readonly Counter Consumed = Metrics.CreateCounter(
+        "gomicro_messages_consumed_total", "Events handled, by outcome (handled, duplicate).", "type", "outcome");
+
+    public static readonly Counter Retried = Metrics.CreateCounter(
+        "gomicro_messages_retried_total", "Events whose handler failed and that were scheduled again.", "type");
+
+    public static readonly Counter DeadLettered = Metrics.CreateCounter(
+        "gomicro_messages_dead_lettered_total", "Events moved to the dead-letter queue.", "type");
+
+    public static readonly Gauge OutboxLag = Metrics.CreateGauge(
+        "gomicro_outbox_lag_seconds", "Age of the oldest unsent outbox row (0 when empty).");
+
+    public static readonly Gauge OutboxPending = Metrics.CreateGauge(
+        "gomicro_outbox_pending", "Unsent outbox rows.");
+}

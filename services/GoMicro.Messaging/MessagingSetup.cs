@@ -1,0 +1,71 @@
+using GoMicro.Messaging.Connection;
+using GoMicro.Messaging.Consuming;
+using GoMicro.Messaging.Inbox;
+using GoMicro.Messaging.Outbox;
+using GoMicro.ServiceDefaults.Health;
+using GoMicro.ServiceDefaults.Hosting;
+using Google.Protobuf;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace GoMicro.Messaging;
+
+public static class MessagingSetup
+{
+    /// <summary>
+    /// The RabbitMQ connection (RabbitMq__Uri, required) and its readiness check.
+    /// <paramref name="serviceName"/> names the service's queues.
+    /// </summary>
+    public static MessagingBuilder AddRabbitMqMessaging(this IHostApplicationBuilder builder, string serviceName)
+    {
+        builder.Configuration.GetRequired("RabbitMq:Uri");
+        builder.Services.Configure<RabbitMqOptions>(builder.Configuration.GetSection(RabbitMqOptions.Section));
+        builder.Services.AddSingleton(new ServiceIdentity(serviceName));
+        builder.Services.AddSingleton<RabbitMqConnection>();
+        builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: [HealthTags.Ready]);
+        builder.Services.AddSingleton(TimeProvider.System);
+        return new MessagingBuilder(builder.Services);
+    }
+}
+
+public sealed class MessagingBuilder(IServiceCollection services)
+{
+    private EventSubscriptions? _subscriptions;
+
+    public IServiceCollection Services => services;
+
+    /// <summary>Publishes what is written with DbContext.AddEvent, from TContext's outbox table.</summary>
+    public MessagingBuilder AddOutbox<TContext>() where TContext : DbContext
+    {
+        services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxSignalInterceptor>();
+        services.ConfigureDbContext<TContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<OutboxSignalInterceptor>()));
+        services.AddHostedService<OutboxDispatcher<TContext>>();
+        return this;
+    }
+
+    /// <summary>De-duplicates consumed messages in TContext's inbox table, in the handler's transaction.</summary>
+    public MessagingBuilder AddEfInbox<TContext>() where TContext : DbContext
+    {
+        services.AddScoped<IInbox, EfInbox<TContext>>();
+        return this;
+    }
+
+    /// <summary>Consumes TEvent from the service's queue with THandler.</summary>
+    public MessagingBuilder AddSubscription<TEvent, THandler>()
+        where TEvent : IMessage<TEvent>, new()
+        where THandler : class, IIntegrationEventHandler<TEvent>
+    {
+        if (_subscriptions is null)
+        {
+            _subscriptions = new EventSubscriptions();
+            services.AddSingleton(_subscriptions);
+            services.AddHostedService<EventConsumer>();
+        }
+        _subscriptions.Add<TEvent, THandler>();
+        services.AddScoped<THandler>();
+        return this;
+    }
+}

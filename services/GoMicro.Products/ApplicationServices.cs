@@ -1,0 +1,30 @@
+using GoMicro.Events.V1;
+using GoMicro.Messaging;
+using GoMicro.Products.Catalog;
+using GoMicro.Products.Infrastructure;
+using GoMicro.Products.Inventory;
+
+namespace GoMicro.Products;
+
+public static class ApplicationServices
+{
+    public const string ServiceName = "products";
+
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddPostgresDbContext<ProductsDbContext>();
+        builder.AddRabbitMqMessaging(ServiceName)
+            .AddOutbox<ProductsDbContext>()
+            .AddEfInbox<ProductsDbContext>()
+            .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>();
+        builder.Services.AddHostedService<SampleCatalog>();
+        return builder;
+    }
+
+    public static WebApplication MapProductsApi(this WebApplication app)
+    {
+        app.MapGrpcService<ProductsGrpcService>();
+        return app;
+    }
+}
