@@ -24,6 +24,7 @@ public sealed partial class OutboxDispatcher<TContext>(
     ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService where TContext : DbContext
 {
     private static readonly ActivitySource Source = new("GoMicro.Messaging");
+    private static readonly TimeSpan PublishTimeout = TimeSpan.FromSeconds(5);
     private IChannel? _channel;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -47,7 +48,7 @@ public sealed partial class OutboxDispatcher<TContext>(
             {
                 break;
             }
-            catch (Exception ex)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
                 failures++;
                 LogDispatchFailed(logger, failures, ex.GetBaseException().Message);
@@ -83,9 +84,13 @@ public sealed partial class OutboxDispatcher<TContext>(
 
         var channel = await GetChannelAsync(cancellationToken);
         var now = clock.GetUtcNow();
+        // A publish to a connection that is being recovered waits for it; give up instead, so
+        // the claimed rows are released and the outage shows in the lag metric.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(PublishTimeout);
         foreach (var message in batch)
         {
-            await PublishAsync(channel, message, cancellationToken);
+            await PublishAsync(channel, message, timeout.Token);
             message.SentAt = now;
         }
         await db.SaveChangesAsync(cancellationToken);

@@ -34,7 +34,7 @@ public sealed class PaymentSucceededHandler(ProductsDbContext db, TimeProvider c
 
         var ids = wanted.Keys.Order().ToArray();
         var products = await db.Products
-            .FromSqlInterpolated($"SELECT * FROM products WHERE id = ANY({ids}) AND deleted_at IS NULL ORDER BY id FOR UPDATE")
+            .FromSqlInterpolated($"SELECT *, xmin FROM products WHERE id = ANY({ids}) AND deleted_at IS NULL ORDER BY id FOR UPDATE")
             .IgnoreQueryFilters()
             .ToDictionaryAsync(p => p.Id, cancellationToken);
 

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace GoMicro.Testing;
+
+/// <summary>
+/// A loopback TCP relay in front of a real server. Cut() makes the server look down to
+/// whatever connects through the proxy (open connections reset, new ones refused) without
+/// disturbing other tests that share the server; Restore() brings it back.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
+{
+    private readonly IPEndPoint _target;
+    private readonly List<TcpClient> _open = [];
+    private readonly CancellationTokenSource _stop = new();
+    private TcpListener? _listener;
+
+    public TcpProxy(string host, int port)
+    {
+        _target = new IPEndPoint(IPAddress.Parse(host == "localhost" ? "127.0.0.1" : host), port);
+        Port = Start();
+    }
+
+    public int Port { get; }
+
+    public bool IsCut { get; private set; }
+
+    public void Cut()
+    {
+        IsCut = true;
+        _listener?.Stop();
+        lock (_open)
+        {
+            foreach (var client in _open)
+            {
+                client.Client.LingerState = new LingerOption(true, 0); // RST, like a dead peer
+                client.Dispose();
+            }
+            _open.Clear();
+        }
+    }
+
+    public void Restore()
+    {
+        IsCut = false;
+        Start(Port);
+    }
+
+    private int Start(int port = 0)
+    {
+        _listener = new TcpListener(IPAddress.Loopback, port);
+        _listener.Start();
+        _ = AcceptLoopAsync(_listener);
+        return ((IPEndPoint)_listener.LocalEndpoint).Port;
+    }
+
+    private async Task AcceptLoopAsync(TcpListener listener)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            TcpClient inbound;
+            try
+            {
+                inbound = await listener.AcceptTcpClientAsync(_stop.Token);
+            }
+            catch (Exception ex) when (ex is ObjectDisposedException or SocketException or OperationCanceledException or InvalidOperationException)
+            {
+                return;
+            }
+            _ = RelayAsync(inbound);
+        }
+    }
+
+    private async Task RelayAsync(TcpClient inbound)
+    {
+        var outbound = new TcpClient();
+        try
+        {
+            await outbound.ConnectAsync(_target, _stop.Token);
+            lock (_open)
+            {
+                _open.Add(inbound);
+                _open.Add(outbound);
+            }
+            var a = inbound.GetStream().CopyToAsync(outbound.GetStream(), _stop.Token);
+            var b = outbound.GetStream().CopyToAsync(inbound.GetStream(), _stop.Token);
+            await Task.WhenAny(a, b);
+        }
+        catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            inbound.Dispose();
+            outbound.Dispose();
+            lock (_open)
+            {
+                _open.Remove(inbound);
+                _open.Remove(outbound);
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        Cut();
+        _stop.Dispose();
+    }
+}
