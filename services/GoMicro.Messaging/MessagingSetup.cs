@@ -63,6 +63,7 @@ public sealed class MessagingBuilder(IServiceCollection services)
             _subscriptions = new EventSubscriptions();
             services.AddSingleton(_subscriptions);
             services.AddHostedService<EventConsumer>();
+            services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("rabbitmq-consumer", tags: [HealthTags.Ready]);
         }
         _subscriptions.Add<TEvent, THandler>();
         services.AddScoped<THandler>();

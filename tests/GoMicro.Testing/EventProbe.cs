@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GoMicro.Messaging.Connection;
 using Google.Protobuf;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
@@ -11,7 +12,7 @@ namespace GoMicro.Testing;
 /// </summary>
 public sealed class EventProbe : IAsyncDisposable
 {
-    public const string Exchange = "gomicro.events";
+    public static readonly string Exchange = new Messaging.RabbitMqOptions().Exchange;
 
     private readonly ConcurrentQueue<(string Type, string MessageId, byte[] Body)> _seen = new();
     private IConnection _connection = null!;
@@ -26,7 +27,7 @@ public sealed class EventProbe : IAsyncDisposable
         var probe = new EventProbe();
         probe._connection = await new ConnectionFactory { Uri = new Uri(amqpUri) }.CreateConnectionAsync();
         probe._channel = await probe._connection.CreateChannelAsync(new CreateChannelOptions(true, true));
-        await probe._channel.ExchangeDeclareAsync(Exchange, ExchangeType.Topic, durable: true);
+        await Topology.DeclareExchangeAsync(probe._channel, Exchange, CancellationToken.None);
         var queue = await probe._channel.QueueDeclareAsync("", durable: false, exclusive: true, autoDelete: true);
         await probe._channel.QueueBindAsync(queue.QueueName, Exchange, "#");
         var consumer = new AsyncEventingBasicConsumer(probe._channel);

@@ -33,7 +33,14 @@ public sealed class TcpProxy : IAsyncDisposable
         {
             foreach (var client in _open)
             {
-                client.Client.LingerState = new LingerOption(true, 0); // RST, like a dead peer
+                try
+                {
+                    client.Client.LingerState = new LingerOption(true, 0); // RST, like a dead peer
+                }
+                catch (Exception ex) when (ex is ObjectDisposedException or SocketException or NullReferenceException)
+                {
+                    // Closed by its relay in the meantime.
+                }
                 client.Dispose();
             }
             _open.Clear();
@@ -91,13 +98,13 @@ public sealed class TcpProxy : IAsyncDisposable
         }
         finally
         {
-            inbound.Dispose();
-            outbound.Dispose();
             lock (_open)
             {
                 _open.Remove(inbound);
                 _open.Remove(outbound);
             }
+            inbound.Dispose();
+            outbound.Dispose();
         }
     }
 

@@ -16,8 +16,23 @@ public static class Topology
 
     public static string DeadLetterQueue(string consumer) => $"{consumer}.dead-letter";
 
-    public static Task DeclareExchangeAsync(IChannel channel, string exchange, CancellationToken cancellationToken) =>
-        channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+    /// <summary>Where events that no queue is bound for end up, instead of being dropped by the broker.</summary>
+    public static string UnroutedQueue(string exchange) => $"{exchange}.unrouted";
+
+    /// <summary>
+    /// The event exchange, with an alternate exchange: an event published before any consumer
+    /// of its type has declared its queue is kept in "&lt;exchange&gt;.unrouted" rather than lost.
+    /// </summary>
+    public static async Task DeclareExchangeAsync(IChannel channel, string exchange, CancellationToken cancellationToken)
+    {
+        var unrouted = UnroutedQueue(exchange);
+        await channel.ExchangeDeclareAsync(unrouted, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
+        await channel.QueueDeclareAsync(unrouted, durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
+        await channel.QueueBindAsync(unrouted, unrouted, "", cancellationToken: cancellationToken);
+        await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["alternate-exchange"] = unrouted }, cancellationToken: cancellationToken);
+    }
 
     public static async Task DeclareConsumerAsync(IChannel channel, RabbitMqOptions options, string consumer, IEnumerable<string> eventTypes, CancellationToken cancellationToken)
     {

@@ -27,8 +27,24 @@ public sealed partial class EventConsumer(
     ILogger<EventConsumer> logger) : BackgroundService
 {
     private static readonly ActivitySource Source = new("GoMicro.Messaging");
+    private static readonly TimeSpan StartupWait = TimeSpan.FromSeconds(10);
     private readonly SemaphoreSlim _publishGate = new(1, 1);
+    private readonly TaskCompletionSource _consuming = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IChannel? _channel;
+
+    /// <summary>True once the queue is declared, bound and consumed (recovery keeps it so).</summary>
+    public bool IsConsuming => _consuming.Task.IsCompleted && _channel?.IsOpen == true;
+
+    /// <summary>
+    /// Lets start-up wait (briefly) for the queue and its bindings to exist, so a service that
+    /// reports itself started also receives the events published from then on. When the broker
+    /// is down the service starts anyway and keeps trying; readiness says it is not consuming.
+    /// </summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await base.StartAsync(cancellationToken);
+        await Task.WhenAny(_consuming.Task, Task.Delay(StartupWait, cancellationToken));
+    }
 
     private string Consumer => service.Name;
 
@@ -46,6 +62,7 @@ public sealed partial class EventConsumer(
                 consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
                 await channel.BasicConsumeAsync(Topology.Queue(Consumer), autoAck: false, consumer, stoppingToken);
                 _channel = channel;
+                _consuming.TrySetResult();
                 LogConsuming(logger, Topology.Queue(Consumer));
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)

@@ -1,0 +1,102 @@
+using GoMicro.Events.V1;
+using GoMicro.Messaging.Connection;
+using GoMicro.Testing;
+using Microsoft.Extensions.Hosting;
+using RabbitMQ.Client;
+
+namespace GoMicro.Messaging.Tests;
+
+public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<MessagingFixture>, IAsyncLifetime
+{
+    private IHost _app = null!;
+
+    public async ValueTask InitializeAsync() => _app = await TestApp.StartAsync(fixture.Database.ConnectionString, fixture.Broker.Uri);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        _app.Dispose();
+    }
+
+    [Fact]
+    public async Task A_message_whose_handler_always_throws_is_retried_then_dead_lettered_without_blocking_the_queue()
+    {
+        var poison = "poison-" + Guid.NewGuid();
+        var good = "good-" + Guid.NewGuid();
+
+        await fixture.Events.PublishAsync(new ProductDeleted { ProductId = poison });
+        await fixture.Events.PublishAsync(new ProductDeleted { ProductId = good });
+
+        // The good message behind it is handled while the poison one waits between attempts.
+        await WaitUntilAsync(async () => await HandledCountAsync(good) == 1);
+        var deadLetter = await WaitForDeadLetterAsync();
+
+        Assert.NotNull(deadLetter);
+        var attempt = Convert.ToInt32(deadLetter.BasicProperties.Headers![MessageHeaders.Attempt], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(3, attempt); // three retries after the first failure
+        Assert.Contains(poison, System.Text.Encoding.UTF8.GetString((byte[])deadLetter.BasicProperties.Headers[MessageHeaders.LastError]!), StringComparison.Ordinal);
+        Assert.Equal(poison, ProductDeleted.Parser.ParseFrom(deadLetter.Body.Span).ProductId);
+        Assert.Equal(0, await HandledCountAsync(poison));
+        Assert.Equal(0u, await fixture.Events.MessageCountAsync(Topology.Queue(TestApp.Consumer)));
+    }
+
+    [Fact]
+    public async Task An_unparseable_message_goes_straight_to_the_dead_letter_queue()
+    {
+        var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();
+        await using (connection)
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            var properties = new BasicProperties { MessageId = Guid.NewGuid().ToString(), Type = EventTypes.NameOf<ProductDeleted>() };
+            await channel.BasicPublishAsync(EventProbe.Exchange, properties.Type, false, properties, new byte[] { 0xFF, 0xFF, 0xFF });
+        }
+
+        var deadLetter = await WaitForDeadLetterAsync();
+        Assert.NotNull(deadLetter);
+        Assert.Equal(0, Convert.ToInt32(deadLetter.BasicProperties.Headers![MessageHeaders.Attempt], System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public async Task Concurrent_redeliveries_of_one_message_are_handled_once()
+    {
+        var id = Guid.NewGuid();
+        var product = "dup-" + Guid.NewGuid();
+        await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => fixture.Events.PublishAsync(new ProductDeleted { ProductId = product }, id)));
+
+        await WaitUntilAsync(async () => await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE message_id = '{id}'") == 1);
+        await WaitUntilAsync(async () => await fixture.Events.MessageCountAsync(Topology.Queue(TestApp.Consumer)) == 0);
+        await Task.Delay(500);
+        Assert.Equal(1, await HandledCountAsync(product));
+    }
+
+    private async Task<long> HandledCountAsync(string productId) =>
+        await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM handled WHERE \"ProductId\" = '{productId}'");
+
+    private async Task<BasicGetResult?> WaitForDeadLetterAsync()
+    {
+        var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();
+        await using (connection)
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            for (var i = 0; i < 200; i++)
+            {
+                if (await channel.BasicGetAsync(Topology.DeadLetterQueue(TestApp.Consumer), autoAck: true) is { } message)
+                {
+                    return message;
+                }
+                await Task.Delay(50);
+            }
+        }
+        return null;
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
+            await Task.Delay(50);
+        }
+    }
+}
