@@ -8,6 +8,7 @@ using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 
 namespace GoMicro.Messaging;
@@ -53,6 +54,13 @@ public sealed class MessagingBuilder(IServiceCollection services)
         return this;
     }
 
+    /// <summary>For handlers that are idempotent by themselves (no database to keep an inbox in).</summary>
+    public MessagingBuilder AddIdempotentHandlers()
+    {
+        services.AddScoped<IInbox, HandlerOwnedInbox>();
+        return this;
+    }
+
     /// <summary>Consumes TEvent from the service's queue with THandler.</summary>
     public MessagingBuilder AddSubscription<TEvent, THandler>()
         where TEvent : IMessage<TEvent>, new()
@@ -66,7 +74,7 @@ public sealed class MessagingBuilder(IServiceCollection services)
             services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("rabbitmq-consumer", tags: [HealthTags.Ready]);
         }
         _subscriptions.Add<TEvent, THandler>();
-        services.AddScoped<THandler>();
+        services.TryAddScoped<THandler>();
         return this;
     }
 }

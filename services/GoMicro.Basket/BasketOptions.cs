@@ -1,0 +1,18 @@
+namespace GoMicro.Basket;
+
+/// <summary>Section "Basket".</summary>
+public sealed class BasketOptions
+{
+    public const string Section = "Basket";
+    public const int MaxQuantity = 99;
+    public const int MaxLines = 100;
+
+    /// <summary>A basket nobody writes to for this long disappears. Every write restarts the clock.</summary>
+    public TimeSpan IdleExpiry { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>How long product names, prices and stock are cached for display.</summary>
+    public TimeSpan ProductCacheTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a consumed PaymentSucceeded is remembered, so a redelivery changes nothing.</summary>
+    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
+}

@@ -1,0 +1,89 @@
+using GoMicro.Basket.Infrastructure;
+using GoMicro.Products.V1;
+using Google.Protobuf;
+using Grpc.Core;
+using Microsoft.Extensions.Options;
+
+namespace GoMicro.Basket.Catalog;
+
+/// <summary>
+/// Product facts from the products service, cached briefly in Redis for display and dropped
+/// when products announces a change. Any failure to reach products is UNAVAILABLE here, never
+/// products' own status leaking through.
+/// </summary>
+public sealed partial class ProductCatalog(
+    ProductsService.ProductsServiceClient products, IDatabase redis, IOptions<BasketOptions> options, ILogger<ProductCatalog> logger)
+{
+    /// <summary>The product as products knows it now (for adding to the basket); null when unknown or deleted.</summary>
+    public async Task<Product?> GetCurrentAsync(string productId, CancellationToken cancellationToken)
+    {
+        var found = await FetchAsync([productId], cancellationToken);
+        await CacheAsync(found);
+        return found.Count > 0 ? found[0] : null;
+    }
+
+    /// <summary>
+    /// Products for display: from the cache, the rest from products. When products cannot be
+    /// reached the answer is what the cache had: the basket still shows.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, Product>> GetForDisplayAsync(IReadOnlyCollection<string> productIds, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, Product>();
+        if (productIds.Count == 0)
+        {
+            return result;
+        }
+        var ids = productIds.ToArray();
+        var cached = await redis.StringGetAsync([.. ids.Select(RedisKeys.Product)]);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (cached[i].HasValue)
+            {
+                result[ids[i]] = Product.Parser.ParseFrom((byte[])cached[i]!);
+            }
+        }
+        var missing = ids.Where(id => !result.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+        {
+            try
+            {
+                var fetched = await FetchAsync(missing, cancellationToken);
+                await CacheAsync(fetched);
+                foreach (var product in fetched)
+                {
+                    result[product.Id] = product;
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+            {
+                LogShowingStale(logger, missing.Count);
+            }
+        }
+        return result;
+    }
+
+    public Task ForgetAsync(string productId) => redis.KeyDeleteAsync(RedisKeys.Product(productId));
+
+    private async Task<IReadOnlyList<Product>> FetchAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await products.GetProductsAsync(new GetProductsRequest { Ids = { ids } }, cancellationToken: cancellationToken);
+            return response.Products;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogProductsUnavailable(logger, ex.GetBaseException().Message);
+            throw RpcErrors.Unavailable("The product catalog is unavailable; try again shortly.");
+        }
+    }
+
+    private Task<bool[]> CacheAsync(IEnumerable<Product> found) =>
+        Task.WhenAll(found.Select(p => redis.StringSetAsync(RedisKeys.Product(p.Id), p.ToByteArray(), options.Value.ProductCacheTtl)));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Products unreachable: {Reason}")]
+    private static partial void LogProductsUnavailable(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Showing {Count} basket lines without fresh product data")]
+    private static partial void LogShowingStale(ILogger logger, int count);
+}

@@ -1,0 +1,2 @@
+global using GoMicro.ServiceDefaults.Grpc;
+global using StackExchange.Redis;
