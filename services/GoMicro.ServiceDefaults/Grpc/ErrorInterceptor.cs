@@ -24,7 +24,7 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         }
         catch (RpcException ex)
         {
-            OverrideHttpStatus(context, ex.StatusCode);
+            OverrideHttpStatus(context, ex);
             throw;
         }
         catch (Exception ex) when (IsDependencyFailure(ex))
@@ -39,11 +39,11 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         }
     }
 
-    private static void OverrideHttpStatus(ServerCallContext context, StatusCode code)
+    private static void OverrideHttpStatus(ServerCallContext context, RpcException exception)
     {
         var http = context.GetHttpContext();
         if (http.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true
-            || HttpStatusMapping.Override(code) is not { } status)
+            || HttpStatusMapping.Override(exception) is not { } status)
         {
             return;
         }

@@ -26,4 +26,8 @@ public static class RpcErrors
     public static RpcException ResourceExhausted(string what) => new(new Status(StatusCode.ResourceExhausted, what));
 
     public static RpcException Unavailable(string what) => new(new Status(StatusCode.Unavailable, what));
+
+    /// <summary>Well-formed but not acceptable in this state: INVALID_ARGUMENT over gRPC, 422 over HTTP.</summary>
+    public static RpcException Unprocessable(string what) =>
+        new(new Status(StatusCode.InvalidArgument, what), new Metadata { { HttpStatusMapping.Trailer, "422" } });
 }

@@ -25,6 +25,17 @@ public static class Paging
     public static string EncodeToken(string sortKey, Guid id) =>
         WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes($"{id:N}|{sortKey}"));
 
+    /// <summary>A cursor on (timestamp, id), the order of "oldest first" and "newest first" lists.</summary>
+    public static string EncodeToken(DateTimeOffset at, Guid id) =>
+        EncodeToken(at.UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture), id);
+
+    public static (DateTimeOffset At, Guid Id)? DecodeTimeToken(string token) =>
+        DecodeToken(token) is var (key, id)
+            ? long.TryParse(key, System.Globalization.CultureInfo.InvariantCulture, out var ticks) && ticks >= 0 && ticks <= DateTimeOffset.MaxValue.UtcTicks
+                ? (new DateTimeOffset(ticks, TimeSpan.Zero), id)
+                : throw RpcErrors.InvalidArgument("page_token", "is not a token this service issued")
+            : null;
+
     public static (string SortKey, Guid Id)? DecodeToken(string token)
     {
         if (string.IsNullOrEmpty(token))

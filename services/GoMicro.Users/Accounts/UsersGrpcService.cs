@@ -133,9 +133,8 @@ public sealed class UsersGrpcService(
     {
         var size = Paging.PageSize(request.PageSize);
         var query = db.Users.AsNoTracking();
-        if (Paging.DecodeToken(request.PageToken) is var (sortKey, lastId))
+        if (Paging.DecodeTimeToken(request.PageToken) is var (after, lastId))
         {
-            var after = new DateTimeOffset(long.Parse(sortKey, CultureInfo.InvariantCulture), TimeSpan.Zero);
             query = query.Where(u => EF.Functions.GreaterThan(ValueTuple.Create(u.CreatedAt, u.Id), ValueTuple.Create(after, lastId)));
         }
         var page = await query.OrderBy(u => u.CreatedAt).ThenBy(u => u.Id).Take(size + 1).ToListAsync(context.CancellationToken);
@@ -145,7 +144,7 @@ public sealed class UsersGrpcService(
         if (page.Count > size)
         {
             var last = page[size - 1];
-            response.NextPageToken = Paging.EncodeToken(last.CreatedAt.UtcTicks.ToString(CultureInfo.InvariantCulture), last.Id);
+            response.NextPageToken = Paging.EncodeToken(last.CreatedAt, last.Id);
         }
         return response;
     }

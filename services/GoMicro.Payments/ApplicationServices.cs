@@ -1,0 +1,43 @@
+using GoMicro.Basket.V1;
+using GoMicro.Events.V1;
+using GoMicro.Messaging;
+using GoMicro.Payments.Checkout;
+using GoMicro.Payments.Infrastructure;
+using GoMicro.Payments.IntegrationEvents;
+using GoMicro.Payments.Payments;
+using GoMicro.Payments.Providers;
+using GoMicro.Products.V1;
+
+namespace GoMicro.Payments;
+
+public static class ApplicationServices
+{
+    public const string ServiceName = "payments";
+
+    public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddPostgresDbContext<PaymentsDbContext>();
+        builder.AddRabbitMqMessaging(ServiceName)
+            .AddOutbox<PaymentsDbContext>()
+            .AddEfInbox<PaymentsDbContext>()
+            .AddSubscription<StockReservationFailed, StockReservationFailedHandler>();
+
+        builder.AddServiceClient<BasketService.BasketServiceClient>("Basket");
+        builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products");
+        builder.Services.AddScoped<BasketPricer>();
+        builder.Services.AddScoped<CheckoutService>();
+
+        var providerOptions = builder.Configuration.GetSection("Payments:Provider").Get<ProviderOptions>() ?? new ProviderOptions();
+        builder.Services.AddSingleton<TestPaymentProcessor>();
+        builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
+        builder.Services.AddHostedService<PendingPaymentRecovery>();
+        return builder;
+    }
+
+    public static WebApplication MapPaymentsApi(this WebApplication app)
+    {
+        app.MapGrpcService<PaymentsGrpcService>();
+        return app;
+    }
+}

@@ -1,0 +1,64 @@
+using GoMicro.Basket.V1;
+using GoMicro.Products.V1;
+using Grpc.Core;
+
+namespace GoMicro.Payments.Checkout;
+
+/// <summary>
+/// The caller's basket, priced again from products: the basket's cached prices are for
+/// display, the catalog's are what is charged. Refuses (412) an empty basket, a product that
+/// is gone or short, and a basket in more than one currency.
+/// </summary>
+public sealed class BasketPricer(BasketService.BasketServiceClient basket, ProductsService.ProductsServiceClient products)
+{
+    public sealed record PricedBasket(IReadOnlyList<PaymentLine> Lines, long AmountCents, string Currency);
+
+    public async Task<PricedBasket> PriceAsync(string authorization, CancellationToken cancellationToken)
+    {
+        var stored = await CallAsync("basket", () => basket.GetBasketAsync(new GetBasketRequest(),
+            new Metadata { { "authorization", authorization } }, cancellationToken: cancellationToken).ResponseAsync);
+        if (stored.Lines.Count == 0)
+        {
+            throw RpcErrors.FailedPrecondition("basket: the basket is empty");
+        }
+        var catalog = (await CallAsync("products", () => products.GetProductsAsync(new GetProductsRequest { Ids = { stored.Lines.Select(l => l.ProductId) } },
+            cancellationToken: cancellationToken).ResponseAsync)).Products.ToDictionary(p => p.Id);
+
+        var lines = new List<PaymentLine>();
+        foreach (var line in stored.Lines)
+        {
+            if (!catalog.TryGetValue(line.ProductId, out var product))
+            {
+                throw RpcErrors.FailedPrecondition($"basket: product {line.ProductId} is no longer sold; remove it from the basket");
+            }
+            if (product.Stock < line.Quantity)
+            {
+                throw RpcErrors.FailedPrecondition($"basket: only {product.Stock} of '{product.Name}' ({product.Id}) available, the basket wants {line.Quantity}");
+            }
+            lines.Add(new PaymentLine { ProductId = product.Id, Name = product.Name, Quantity = line.Quantity, UnitPriceCents = product.Price.AmountCents });
+        }
+        var currencies = stored.Lines.Select(l => catalog[l.ProductId].Price.Currency).Distinct().ToList();
+        if (currencies.Count > 1)
+        {
+            throw RpcErrors.FailedPrecondition($"basket: products in several currencies ({string.Join(", ", currencies)}) cannot be paid together");
+        }
+        return new PricedBasket(lines, lines.Sum(l => l.UnitPriceCents * l.Quantity), currencies[0]);
+    }
+
+    /// <summary>Another service's refusal is not ours to pass on verbatim, except a bad token.</summary>
+    private static async Task<T> CallAsync<T>(string service, Func<Task<T>> call)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (RpcException ex) when (ex.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied)
+        {
+            throw RpcErrors.Unauthenticated($"{service} refused the caller's token");
+        }
+        catch (RpcException)
+        {
+            throw RpcErrors.Unavailable($"The {service} service is unavailable; try again shortly.");
+        }
+    }
+}

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using GoMicro.Payments.Infrastructure;
+
+namespace GoMicro.Payments.Providers;
+
+/// <summary>A charge the test processor made; its ledger, to prove one charge per payment and a charge behind every refund.</summary>
+public sealed class TestProcessorCharge
+{
+    public required string Reference { get; set; }
+
+    public Guid PaymentId { get; set; }
+
+    public long AmountCents { get; set; }
+
+    public required string Currency { get; set; }
+
+    public DateTimeOffset ChargedAt { get; set; }
+
+    public DateTimeOffset? RefundedAt { get; set; }
+}
+
+/// <summary>
+/// The default provider: deterministic outcomes chosen by the test card, so every path of
+/// checkout can be exercised. Its ledger lives in its own table and commits on its own, as
+/// an external processor's would.
+/// </summary>
+public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvider clock) : IPaymentProvider
+{
+    public static readonly IReadOnlyDictionary<string, string> Cards = new Dictionary<string, string>
+    {
+        [TestCards.Success] = "charged",
+        [TestCards.Declined] = "declined: card_declined",
+        [TestCards.InsufficientFunds] = "declined: insufficient_funds",
+        [TestCards.ProcessorError] = "fails once with a transient error, charged when retried",
+        [TestCards.ProcessorDown] = "always a transient error: the payment fails",
+        [TestCards.Slow] = "never answers in time: the payment fails",
+    };
+
+    private readonly ConcurrentDictionary<Guid, int> _attempts = new();
+
+    public string? ValidatePaymentMethod(string paymentMethod) =>
+        Cards.ContainsKey(paymentMethod) ? null : $"unknown test card; use one of {string.Join(", ", Cards.Keys)}";
+
+    public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
+    {
+        var attempt = _attempts.AddOrUpdate(request.PaymentId, 1, (_, n) => n + 1);
+        switch (request.PaymentMethod)
+        {
+            case TestCards.Declined:
+                return ChargeResult.Declined("card_declined");
+            case TestCards.InsufficientFunds:
+                return ChargeResult.Declined("insufficient_funds");
+            case TestCards.ProcessorError when attempt == 1:
+            case TestCards.ProcessorDown:
+                throw new PaymentProviderUnavailableException("test processor: temporary error");
+            case TestCards.Slow:
+                await Task.Delay(TimeSpan.FromSeconds(30), clock, cancellationToken);
+                break;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+        if (await ledger.TestProcessorCharges.FirstOrDefaultAsync(c => c.PaymentId == request.PaymentId, cancellationToken) is { } existing)
+        {
+            return ChargeResult.Charged(existing.Reference); // idempotent per payment
+        }
+        var charge = new TestProcessorCharge
+        {
+            Reference = "ch_" + Guid.NewGuid().ToString("N"),
+            PaymentId = request.PaymentId,
+            AmountCents = request.AmountCents,
+            Currency = request.Currency,
+            ChargedAt = clock.GetUtcNow(),
+        };
+        ledger.TestProcessorCharges.Add(charge);
+        await ledger.SaveChangesAsync(cancellationToken);
+        return ChargeResult.Charged(charge.Reference);
+    }
+
+    public async Task RefundAsync(Guid paymentId, string reference, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+        await ledger.TestProcessorCharges
+            .Where(c => c.Reference == reference && c.PaymentId == paymentId && c.RefundedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(c => c.RefundedAt, clock.GetUtcNow()), cancellationToken);
+    }
+}
+
+/// <summary>The documented test cards (the README lists them).</summary>
+public static class TestCards
+{
+    public const string Success = "tok_visa";
+    public const string Declined = "tok_declined";
+    public const string InsufficientFunds = "tok_insufficient_funds";
+    public const string ProcessorError = "tok_processor_error";
+    public const string ProcessorDown = "tok_processor_down";
+    public const string Slow = "tok_slow";
+}
