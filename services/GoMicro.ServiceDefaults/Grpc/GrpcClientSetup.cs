@@ -32,7 +32,11 @@ public static class GrpcClientSetup
             o.CircuitBreaker.MinimumThroughput = 10;
             o.CircuitBreaker.BreakDuration = TimeSpan.FromSeconds(5);
         });
-        resilience.Configure(builder.Configuration.GetSection($"Services:{name}:Resilience"));
+        var overrides = builder.Configuration.GetSection($"Services:{name}:Resilience");
+        if (overrides.Exists())
+        {
+            resilience.Configure(overrides);
+        }
         return client;
     }
 }

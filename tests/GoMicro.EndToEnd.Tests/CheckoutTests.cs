@@ -1,0 +1,139 @@
+using System.Net;
+using static GoMicro.EndToEnd.Tests.ShopFixture;
+
+namespace GoMicro.EndToEnd.Tests;
+
+public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
+{
+    [Fact]
+    public async Task Happy_path_pays_decrements_stock_and_empties_the_basket()
+    {
+        var (userId, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 3, priceCents: 2500);
+        await shop.AddToBasketAsync(token, product, 2);
+
+        var (response, payment) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("PAYMENT_STATUS_SUCCEEDED", payment.GetProperty("status").GetString());
+        Assert.Equal(5000, payment.GetProperty("amount").GetProperty("amountCents").GetInt64());
+        Assert.Equal(userId, payment.GetProperty("userId").GetString());
+        await WaitUntilAsync(async () => await shop.StockAsync(product) == 1, what: "stock 1");
+        await WaitUntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
+        var id = payment.GetProperty("id").GetString()!;
+        Assert.Equal("PAYMENT_STATUS_SUCCEEDED", await shop.PaymentStatusAsync(token, id));
+        var (_, list) = await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, "/payments", token);
+        Assert.Equal(id, list.GetProperty("payments")[0].GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task A_declined_card_changes_neither_stock_nor_basket()
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 3);
+        await shop.AddToBasketAsync(token, product, 1);
+
+        var (response, payment) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString(), "tok_declined");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("PAYMENT_STATUS_DECLINED", payment.GetProperty("status").GetString());
+        Assert.Equal("card_declined", payment.GetProperty("reason").GetString());
+        await Task.Delay(1500);
+        Assert.Equal(3, await shop.StockAsync(product));
+        Assert.Equal(1, await shop.BasketLinesAsync(token));
+        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
+    }
+
+    [Fact]
+    public async Task The_same_key_sent_ten_times_at_once_makes_one_payment_one_charge_one_decrement()
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 10);
+        await shop.AddToBasketAsync(token, product, 2);
+        var key = Guid.NewGuid().ToString();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => shop.CheckoutAsync(token, key)));
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.Response.StatusCode));
+        var ids = answers.Select(a => a.Body.GetProperty("id").GetString()).Distinct().ToList();
+        var id = Assert.Single(ids);
+        Assert.All(answers, a => Assert.Equal("PAYMENT_STATUS_SUCCEEDED", a.Body.GetProperty("status").GetString()));
+        Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM payments WHERE idempotency_key = '{key}'"));
+        Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}'"));
+        await WaitUntilAsync(async () => await shop.StockAsync(product) == 8, what: "stock 8");
+        await Task.Delay(1000);
+        Assert.Equal(8, await shop.StockAsync(product));
+    }
+
+    [Fact]
+    public async Task The_same_key_with_a_different_body_is_422_and_without_a_key_400()
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 5);
+        await shop.AddToBasketAsync(token, product, 1);
+        var key = Guid.NewGuid().ToString();
+
+        var (first, _) = await shop.CheckoutAsync(token, key, "tok_declined");
+        var (other, body) = await shop.CheckoutAsync(token, key, "tok_visa");
+        var (none, _) = await ShopFixture.SendAsync(shop.Payments, HttpMethod.Post, "/payments", token, new { paymentMethod = "tok_visa" });
+
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal((HttpStatusCode)422, other.StatusCode);
+        Assert.Contains("Idempotency-Key", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, none.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_empty_basket_or_an_unavailable_line_is_refused_with_412_before_charging()
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var (empty, _) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.PreconditionFailed, empty.StatusCode);
+
+        var product = await shop.CreateProductAsync(stock: 1);
+        await shop.AddToBasketAsync(token, product, 1);
+        var admin = await shop.AdminTokenAsync();
+        await ShopFixture.SendAsync(shop.Products, HttpMethod.Delete, $"/products/{product}", admin);
+        var (gone, body) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString());
+        Assert.Equal(HttpStatusCode.PreconditionFailed, gone.StatusCode);
+        Assert.Contains(product, body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>("SELECT count(*) FROM payments p JOIN payment_lines l ON l.payment_id = p.id WHERE l.product_id = '" + product + "'"));
+    }
+
+    [Fact]
+    public async Task A_processor_error_is_retried_and_a_slow_processor_fails_the_payment()
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 5);
+        await shop.AddToBasketAsync(token, product, 1);
+
+        var (_, retried) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString(), "tok_processor_error");
+        Assert.Equal("PAYMENT_STATUS_SUCCEEDED", retried.GetProperty("status").GetString());
+
+        await WaitUntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
+        await shop.AddToBasketAsync(token, product, 1);
+        var (_, down) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString(), "tok_processor_down");
+        Assert.Equal("PAYMENT_STATUS_FAILED", down.GetProperty("status").GetString());
+        Assert.Equal(1, await shop.BasketLinesAsync(token));
+    }
+
+    [Fact]
+    public async Task Another_customer_cannot_see_a_payment_or_basket()
+    {
+        var a = await shop.NewCustomerAsync();
+        var b = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 5);
+        await shop.AddToBasketAsync(a.Token, product, 1);
+        var (_, payment) = await shop.CheckoutAsync(a.Token, Guid.NewGuid().ToString(), "tok_declined");
+        var id = payment.GetProperty("id").GetString();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, $"/payments/{id}", b.Token)).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, $"/payments/{Guid.NewGuid()}", b.Token)).Response.StatusCode);
+        var (_, list) = await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, "/payments", b.Token);
+        Assert.Equal(0, list.TryGetProperty("payments", out var payments) ? payments.GetArrayLength() : 0);
+        Assert.Equal(0, await shop.BasketLinesAsync(b.Token));
+        Assert.Equal(1, await shop.BasketLinesAsync(a.Token));
+        Assert.Equal(HttpStatusCode.OK, (await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, $"/payments/{id}", await shop.AdminTokenAsync())).Response.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, $"/payments/{id}", null)).Response.StatusCode);
+    }
+}

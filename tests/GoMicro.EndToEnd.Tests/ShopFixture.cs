@@ -1,0 +1,215 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text.Json;
+using GoMicro.Basket.Baskets;
+using GoMicro.Payments.Payments;
+using GoMicro.Products.Catalog;
+using GoMicro.Testing;
+using GoMicro.Users.Accounts;
+
+namespace GoMicro.EndToEnd.Tests;
+
+/// <summary>
+/// The whole backend in-process: users, products, basket and payments, each on its own real
+/// ports and its own database (PostgreSQL ×3, Redis), sharing a RabbitMQ vhost that they
+/// reach through a proxy the tests can cut. Tests talk to the services only over HTTP/JSON,
+/// as a client behind the gateway would.
+/// </summary>
+public sealed class ShopFixture : IAsyncLifetime
+{
+    private const string Issuer = "gomicro-users-e2e";
+    private const string Audience = "gomicro-e2e";
+    public const string AdminEmail = "admin@shop.test";
+    public const string AdminPassword = "admin-password-1";
+
+    private readonly string _keyDirectory = Directory.CreateTempSubdirectory("gomicro-e2e-").FullName;
+    private readonly List<IAsyncDisposable> _hosts = [];
+
+    public PostgresDatabase UsersDb { get; } = new();
+
+    public PostgresDatabase ProductsDb { get; } = new();
+
+    public PostgresDatabase PaymentsDb { get; } = new();
+
+    public RedisDatabase Redis { get; } = new();
+
+    public RabbitMqVhost Broker { get; } = new();
+
+    public TcpProxy BrokerProxy { get; private set; } = null!;
+
+    public EventProbe Events { get; private set; } = null!;
+
+    public HttpClient Users { get; private set; } = null!;
+
+    public HttpClient Products { get; private set; } = null!;
+
+    public HttpClient Basket { get; private set; } = null!;
+
+    public HttpClient Payments { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Task.WhenAll(UsersDb.InitializeAsync().AsTask(), ProductsDb.InitializeAsync().AsTask(), PaymentsDb.InitializeAsync().AsTask(),
+            Redis.InitializeAsync().AsTask(), Broker.InitializeAsync().AsTask());
+        Events = await EventProbe.StartAsync(Broker.Uri);
+        var broker = new Uri(Broker.Uri);
+        BrokerProxy = new TcpProxy(broker.Host, broker.Port);
+        var amqp = new UriBuilder(broker) { Port = BrokerProxy.Port }.Uri.ToString();
+
+        var keyPath = Path.Combine(_keyDirectory, "jwt.pem");
+        using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
+        {
+            await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+        }
+        var jwt = new Dictionary<string, string?> { ["Jwt:Issuer"] = Issuer, ["Jwt:Audience"] = Audience };
+
+        var users = Start<UsersGrpcService>(new(jwt)
+        {
+            ["ConnectionStrings:Postgres"] = UsersDb.ConnectionString,
+            ["Database:MigrateOnStartup"] = "true",
+            ["Jwt:SigningKeyPath"] = keyPath,
+            ["Admin:Email"] = AdminEmail,
+            ["Admin:Password"] = AdminPassword,
+        });
+        jwt["Jwt:JwksUrl"] = new Uri(users.HttpAddress, "/.well-known/jwks.json").ToString();
+        var retries = new Dictionary<string, string?> { ["RabbitMq:RetryDelays:0"] = "00:00:00.200", ["RabbitMq:RetryDelays:1"] = "00:00:00.500" };
+
+        var products = Start<ProductsGrpcService>(new(jwt.Concat(retries))
+        {
+            ["ConnectionStrings:Postgres"] = ProductsDb.ConnectionString,
+            ["Database:MigrateOnStartup"] = "true",
+            ["RabbitMq:Uri"] = amqp,
+        });
+        var basket = Start<BasketGrpcService>(new(jwt.Concat(retries))
+        {
+            ["ConnectionStrings:Redis"] = Redis.ConfigurationString,
+            ["RabbitMq:Uri"] = amqp,
+            ["Services:Products:Grpc"] = products.GrpcAddress.ToString(),
+        });
+        var payments = Start<PaymentsGrpcService>(new(jwt.Concat(retries))
+        {
+            ["ConnectionStrings:Postgres"] = PaymentsDb.ConnectionString,
+            ["Database:MigrateOnStartup"] = "true",
+            ["RabbitMq:Uri"] = amqp,
+            ["Services:Products:Grpc"] = products.GrpcAddress.ToString(),
+            ["Services:Basket:Grpc"] = basket.GrpcAddress.ToString(),
+        });
+        (Users, Products, Basket, Payments) = (users.CreateHttpClient(), products.CreateHttpClient(), basket.CreateHttpClient(), payments.CreateHttpClient());
+    }
+
+    private ServiceHost<T> Start<T>(Dictionary<string, string?> settings) where T : class
+    {
+        var host = new ServiceHost<T>(settings).Start();
+        _hosts.Add(host);
+        return host;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var client in new[] { Users, Products, Basket, Payments })
+        {
+            client?.Dispose();
+        }
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            await host.DisposeAsync();
+        }
+        await BrokerProxy.DisposeAsync();
+        await Events.DisposeAsync();
+        await Task.WhenAll(UsersDb.DisposeAsync().AsTask(), ProductsDb.DisposeAsync().AsTask(), PaymentsDb.DisposeAsync().AsTask(),
+            Redis.DisposeAsync().AsTask(), Broker.DisposeAsync().AsTask());
+        Directory.Delete(_keyDirectory, recursive: true);
+    }
+
+    // --- A client's journey, over HTTP/JSON ---
+
+    public async Task<(string Id, string Token)> NewCustomerAsync()
+    {
+        var email = $"buyer-{Guid.NewGuid():N}@example.com";
+        var (registered, user) = await SendAsync(Users, HttpMethod.Post, "/users", null, new { email, password = "s3cret-pass", displayName = "Buyer" });
+        Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        return (user.GetProperty("id").GetString()!, await LoginAsync(email, "s3cret-pass"));
+    }
+
+    public Task<string> AdminTokenAsync() => LoginAsync(AdminEmail, AdminPassword);
+
+    private async Task<string> LoginAsync(string email, string password)
+    {
+        var (response, login) = await SendAsync(Users, HttpMethod.Post, "/users/login", null, new { email, password });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return login.GetProperty("accessToken").GetString()!;
+    }
+
+    public async Task<string> CreateProductAsync(int stock, long priceCents = 2500)
+    {
+        var (response, product) = await SendAsync(Products, HttpMethod.Post, "/products", await AdminTokenAsync(),
+            new { name = $"E2E {Guid.NewGuid():N}", price = new { amountCents = priceCents, currency = "EUR" }, stock });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return product.GetProperty("id").GetString()!;
+    }
+
+    public async Task<int> StockAsync(string productId) =>
+        (await SendAsync(Products, HttpMethod.Get, $"/products/{productId}", null)).Body.GetProperty("stock").GetInt32();
+
+    public async Task AddToBasketAsync(string token, string productId, int quantity)
+    {
+        var (response, _) = await SendAsync(Basket, HttpMethod.Post, "/basket", token, new { productId, quantity });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    public async Task<int> BasketLinesAsync(string token)
+    {
+        var (response, basket) = await SendAsync(Basket, HttpMethod.Get, "/basket", token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return basket.TryGetProperty("lines", out var lines) ? lines.GetArrayLength() : 0;
+    }
+
+    public async Task<(HttpResponseMessage Response, JsonElement Body)> CheckoutAsync(string token, string idempotencyKey, string card = "tok_visa")
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/payments") { Content = JsonContent.Create(new { paymentMethod = card }) };
+        request.Headers.Add("Idempotency-Key", idempotencyKey);
+        return await SendAsync(Payments, request, token);
+    }
+
+    public async Task<string> PaymentStatusAsync(string token, string paymentId)
+    {
+        var (response, payment) = await SendAsync(Payments, HttpMethod.Get, $"/payments/{paymentId}", token);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return payment.GetProperty("status").GetString()!;
+    }
+
+    public static Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, string? token, object? body = null)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        return SendAsync(client, request, token);
+    }
+
+    private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient client, HttpRequestMessage request, string? token)
+    {
+        using (request)
+        {
+            if (token is not null)
+            {
+                request.Headers.Authorization = new("Bearer", token);
+            }
+            var response = await client.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            return (response, text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default);
+        }
+    }
+
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 30, string what = "condition")
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{what} not reached within {seconds} s");
+            await Task.Delay(100);
+        }
+    }
+}
