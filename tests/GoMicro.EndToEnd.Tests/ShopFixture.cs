@@ -40,6 +40,18 @@ public sealed class ShopFixture : IAsyncLifetime
 
     public EventProbe Events { get; private set; } = null!;
 
+    /// <summary>Each running service's container, by its gateway host name.</summary>
+    public Dictionary<string, IServiceProvider> ServiceProviders { get; } = [];
+
+    public HttpClient ClientFor(string service) => service switch
+    {
+        "users" => Users,
+        "products" => Products,
+        "basket" => Basket,
+        "payments" => Payments,
+        _ => throw new ArgumentOutOfRangeException(nameof(service)),
+    };
+
     public HttpClient Users { get; private set; } = null!;
 
     public HttpClient Products { get; private set; } = null!;
@@ -96,6 +108,10 @@ public sealed class ShopFixture : IAsyncLifetime
             ["Services:Basket:Grpc"] = basket.GrpcAddress.ToString(),
         });
         (Users, Products, Basket, Payments) = (users.CreateHttpClient(), products.CreateHttpClient(), basket.CreateHttpClient(), payments.CreateHttpClient());
+        ServiceProviders["users"] = users.Services;
+        ServiceProviders["products"] = products.Services;
+        ServiceProviders["basket"] = basket.Services;
+        ServiceProviders["payments"] = payments.Services;
     }
 
     private ServiceHost<T> Start<T>(Dictionary<string, string?> settings) where T : class

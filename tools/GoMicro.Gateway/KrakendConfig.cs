@@ -1,0 +1,138 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GoMicro.ServiceDefaults.Auth;
+
+namespace GoMicro.Gateway;
+
+/// <summary>Where tokens come from and what they must say: the users service's configuration.</summary>
+public sealed record TokenSettings(string Issuer, string Audience);
+
+/// <summary>
+/// The KrakenD CE v2 configuration: one endpoint per service route, passed through unchanged
+/// (no-op encoding: the service's status codes, headers and bodies reach the client as they
+/// are), JWT checked at the edge against the users JWKS (and again by the service), per-IP
+/// rate limits, CORS, timeouts, OpenTelemetry with a Prometheus exporter, and /__health.
+/// </summary>
+public static class KrakendConfig
+{
+    public const int Port = 8085;
+    public const int MetricsPort = 9091;
+    public const string HealthPath = "/__health";
+    public const string SchemaUrl = "https://www.krakend.io/schema/v2.13/krakend.json";
+
+    private static readonly string[] ForwardedHeaders = ["Authorization", "Content-Type", "Idempotency-Key", "traceparent", "tracestate"];
+
+    public static JsonObject Build(IEnumerable<GatewayRoute> routes, TokenSettings tokens) => new()
+    {
+        ["$schema"] = SchemaUrl,
+        ["version"] = 3,
+        ["name"] = "gomicro",
+        ["port"] = Port,
+        ["timeout"] = "5s",
+        ["read_header_timeout"] = "2s",
+        ["idle_timeout"] = "60s",
+        ["cache_ttl"] = "0s",
+        ["output_encoding"] = "no-op",
+        ["extra_config"] = new JsonObject
+        {
+            ["router"] = new JsonObject
+            {
+                ["health_path"] = HealthPath,
+                ["hide_version_header"] = true,
+                ["logger_skip_paths"] = new JsonArray(HealthPath),
+                ["auto_options"] = true,
+            },
+            ["security/cors"] = new JsonObject
+            {
+                ["allow_origins"] = new JsonArray("*"),
+                ["allow_methods"] = new JsonArray("GET", "POST", "PUT", "DELETE"),
+                ["allow_headers"] = new JsonArray([.. ForwardedHeaders.Select(h => (JsonNode)h)]),
+                ["expose_headers"] = new JsonArray("Retry-After"),
+                ["max_age"] = "12h",
+                ["allow_credentials"] = false,
+            },
+            ["telemetry/opentelemetry"] = new JsonObject
+            {
+                ["service_name"] = "krakend",
+                ["trace_sample_rate"] = 1,
+                ["metric_reporting_period"] = 15,
+                ["skip_paths"] = new JsonArray(HealthPath),
+                ["exporters"] = new JsonObject
+                {
+                    ["prometheus"] = new JsonArray(new JsonObject
+                    {
+                        ["name"] = "prometheus",
+                        ["port"] = MetricsPort,
+                        ["process_metrics"] = true,
+                        ["go_metrics"] = false,
+                    }),
+                },
+            },
+        },
+        ["endpoints"] = new JsonArray([.. routes.OrderBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Verb, StringComparer.Ordinal).Select(r => (JsonNode)Endpoint(r, tokens))]),
+    };
+
+    private static JsonObject Endpoint(GatewayRoute route, TokenSettings tokens)
+    {
+        var extra = new JsonObject { ["qos/ratelimit/router"] = RateLimit(route) };
+        if (route.Access != Access.Public)
+        {
+            var validator = new JsonObject
+            {
+                ["alg"] = "ES256",
+                ["jwk_url"] = $"http://users:{GoMicro.ServiceDefaults.Hosting.ListenOptions.DefaultHttpPort}/.well-known/jwks.json",
+                ["cache"] = true,
+                ["cache_duration"] = 300,
+                // In-cluster plain HTTP to the users service.
+                ["disable_jwk_security"] = true,
+                ["issuer"] = tokens.Issuer,
+                ["audience"] = new JsonArray(tokens.Audience),
+                ["roles_key"] = ClaimNames.Role,
+            };
+            if (route.Access == Access.Admin)
+            {
+                validator["roles"] = new JsonArray(Roles.Admin);
+            }
+            extra["auth/validator"] = validator;
+        }
+        var endpoint = new JsonObject
+        {
+            ["endpoint"] = route.Path,
+            ["method"] = route.Verb,
+            ["output_encoding"] = "no-op",
+            ["input_headers"] = new JsonArray([.. ForwardedHeaders.Select(h => (JsonNode)h)]),
+        };
+        if (route.QueryStrings.Count > 0)
+        {
+            endpoint["input_query_strings"] = new JsonArray([.. route.QueryStrings.Select(q => (JsonNode)q)]);
+        }
+        endpoint["backend"] = new JsonArray(new JsonObject
+        {
+            ["host"] = new JsonArray(route.Backend),
+            ["url_pattern"] = route.Path,
+            ["method"] = route.Verb,
+            ["encoding"] = "no-op",
+        });
+        endpoint["extra_config"] = extra;
+        return endpoint;
+    }
+
+    /// <summary>
+    /// Per-IP limits (client_max_rate, strategy ip) under an overall cap per endpoint
+    /// (max_rate), both per second; registration and login get the tight ones.
+    /// </summary>
+    private static JsonObject RateLimit(GatewayRoute route)
+    {
+        var credentials = route.Verb == "POST" && route.Path is "/users" or "/users/login";
+        return new JsonObject
+        {
+            ["max_rate"] = credentials ? 50 : 500,
+            ["client_max_rate"] = credentials ? 1 : 20,
+            ["client_capacity"] = credentials ? 5 : 40,
+            ["strategy"] = "ip",
+        };
+    }
+
+    public static string ToJson(JsonObject config) =>
+        config.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n";
+}
