@@ -1,5 +1,11 @@
 using GoMicro.Basket;
 using GoMicro.ServiceDefaults;
+using GoMicro.ServiceDefaults.Health;
+
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("basket");
@@ -8,4 +14,5 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapBasketApi();
-app.Run();
+await app.RunAsync();
+return 0;

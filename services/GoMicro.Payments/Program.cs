@@ -1,5 +1,11 @@
 using GoMicro.Payments;
 using GoMicro.ServiceDefaults;
+using GoMicro.ServiceDefaults.Health;
+
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("payments");
@@ -8,4 +14,5 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapPaymentsApi();
-app.Run();
+await app.RunAsync();
+return 0;

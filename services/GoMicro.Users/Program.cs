@@ -1,5 +1,11 @@
 using GoMicro.ServiceDefaults;
+using GoMicro.ServiceDefaults.Health;
 using GoMicro.Users;
+
+if (HealthProbe.IsRequested(args))
+{
+    return await HealthProbe.RunAsync();
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("users");
@@ -8,4 +14,5 @@ builder.AddApplicationServices();
 var app = builder.Build();
 app.MapDefaultEndpoints();
 app.MapUsersApi();
-app.Run();
+await app.RunAsync();
+return 0;

@@ -80,6 +80,32 @@ public sealed class SigningKey
         return FromPem(File.ReadAllText(path), $"Jwt__SigningKeyPath ({path})");
     }
 
+    /// <summary>
+    /// Writes a new P-256 key to <paramref name="path"/> (owner-only permissions) unless one is
+    /// already there: with Jwt__CreateKeyIfMissing, a compose volume gets a key on first start
+    /// and keeps it across restarts.
+    /// </summary>
+    public static void CreateFile(string path)
+    {
+        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        try
+        {
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            }
+            using var file = new FileStream(path, options);
+            using var writer = new StreamWriter(file);
+            writer.Write(ec.ExportPkcs8PrivateKeyPem());
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another instance created it first; use theirs.
+        }
+    }
+
     /// <summary>A throwaway P-256 key: tokens die with the process and differ per replica.</summary>
     public static SigningKey Generate() => new(new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)), SecurityAlgorithms.EcdsaSha256);
 }

@@ -21,6 +21,10 @@ internal static partial class TokenSetup
         {
             throw new MissingConfigurationException("Jwt:SigningKeyPath");
         }
+        if (!string.IsNullOrWhiteSpace(path) && !File.Exists(path) && builder.Configuration.GetValue<bool>("Jwt:CreateKeyIfMissing"))
+        {
+            SigningKey.CreateFile(path);
+        }
         var key = string.IsNullOrWhiteSpace(path) ? SigningKey.Generate() : SigningKey.FromFile(path);
         builder.Services.AddSingleton(key);
         builder.Services.AddHostedService(sp => new GeneratedKeyWarning(path, sp.GetRequiredService<ILogger<SigningKey>>()));
