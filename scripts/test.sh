@@ -32,12 +32,7 @@ dotnet test GoMicro.sln --no-build -nologo --logger trx --results-directory "$re
 rc=$?
 
 # Totals from the TRX reports, one per test assembly.
-read -r passed failed skipped < <(
-  cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' |
-  awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); gsub(/"/, "", kv[2]);
-           if (kv[1] == "passed") p += kv[2]; if (kv[1] == "failed") f += kv[2]; if (kv[1] == "error") f += kv[2];
-           if (kv[1] == "notExecuted") s += kv[2] } }
-       END { printf "%d %d %d\n", p, f, s }')
+read -r passed failed skipped < <(scripts/trx-totals.sh "$results")
 assemblies=$(ls "$results"/*.trx 2>/dev/null | wc -l)
 rm -rf "$results"
 
