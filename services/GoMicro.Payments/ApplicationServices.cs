@@ -23,8 +23,10 @@ public static class ApplicationServices
             .AddEfInbox<PaymentsDbContext>()
             .AddSubscription<StockReservationFailed, StockReservationFailedHandler>();
 
-        builder.AddServiceClient<BasketService.BasketServiceClient>("Basket");
-        builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products");
+        // Basket answers GetBasket within its own sub-second budget towards products, so the
+        // budget towards basket is larger; checkout is not a sub-second operation anyway.
+        builder.AddServiceClient<BasketService.BasketServiceClient>("Basket", TimeSpan.FromSeconds(3));
+        builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products", TimeSpan.FromSeconds(3));
         builder.Services.AddScoped<BasketPricer>();
         builder.Services.AddScoped<CheckoutService>();
 

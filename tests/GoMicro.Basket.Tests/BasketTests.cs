@@ -5,6 +5,7 @@ using GoMicro.Common.V1;
 using GoMicro.Events.V1;
 using GoMicro.Products.V1;
 using Grpc.Core;
+using GoMicro.Testing;
 
 namespace GoMicro.Basket.Tests;
 
@@ -169,7 +170,7 @@ public sealed class BasketTests(BasketFixture fixture) : IClassFixture<BasketFix
             Id = product.Id, Name = product.Name, Price = new Money { AmountCents = 800, Currency = "EUR" }, Stock = 10, Version = product.Version,
         }, new Metadata { { "authorization", $"Bearer {fixture.Identity.AdminToken()}" } });
 
-        await WaitUntilAsync(async () => (await fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Total.AmountCents == 1600);
+        await Eventually.UntilAsync(async () => (await fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Total.AmountCents == 1600);
     }
 
     [Fact]
@@ -187,7 +188,7 @@ public sealed class BasketTests(BasketFixture fixture) : IClassFixture<BasketFix
         var messageId = Guid.NewGuid();
 
         await fixture.Events.PublishAsync(payment, messageId);
-        await WaitUntilAsync(async () => (await fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Lines.Count == 0);
+        await Eventually.UntilAsync(async () => (await fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Lines.Count == 0);
 
         // The customer fills the basket again; the same message redelivered changes nothing.
         await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 2 }, auth);
@@ -212,15 +213,5 @@ public sealed class BasketTests(BasketFixture fixture) : IClassFixture<BasketFix
         Assert.InRange(first.Value, fixture.IdleExpiry - TimeSpan.FromSeconds(5), fixture.IdleExpiry);
         Assert.NotNull(second);
         Assert.True(second > fixture.IdleExpiry - TimeSpan.FromSeconds(1), $"expiry not restarted: {second}");
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
-            await Task.Delay(100);
-        }
     }
 }

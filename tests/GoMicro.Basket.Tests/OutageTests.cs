@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using GoMicro.Basket.V1;
 using Grpc.Core;
+using GoMicro.Testing;
 
 namespace GoMicro.Basket.Tests;
 
@@ -32,7 +33,7 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _fixture.Http.GetAsync("/healthz/ready")).StatusCode);
 
         _fixture.RedisProxy.Restore();
-        await WaitUntilAsync(async () => (await _fixture.SendAsync(HttpMethod.Get, "/basket", token)).Response.StatusCode == HttpStatusCode.OK);
+        await Eventually.UntilAsync(async () => (await _fixture.SendAsync(HttpMethod.Get, "/basket", token)).Response.StatusCode == HttpStatusCode.OK);
         Assert.Equal(1, (await _fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Lines.Single().Quantity);
         Assert.Equal(HttpStatusCode.OK, (await _fixture.Http.GetAsync("/healthz/ready")).StatusCode);
     }
@@ -62,7 +63,7 @@ public sealed class OutageTests : IAsyncLifetime
         Assert.Equal("Kept", line.GetProperty("name").GetString()); // from the cache
 
         _fixture.ProductsProxy.Restore();
-        await WaitUntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
         {
             try
             {
@@ -75,15 +76,5 @@ public sealed class OutageTests : IAsyncLifetime
             }
         });
         Assert.Equal(2, (await _fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Lines.Count);
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "did not recover within 30 s");
-            await Task.Delay(200);
-        }
     }
 }

@@ -1,5 +1,5 @@
 using System.Net;
-using static GoMicro.EndToEnd.Tests.ShopFixture;
+using GoMicro.Testing;
 
 namespace GoMicro.EndToEnd.Tests;
 
@@ -18,8 +18,8 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         Assert.Equal("PAYMENT_STATUS_SUCCEEDED", payment.GetProperty("status").GetString());
         Assert.Equal(5000, payment.GetProperty("amount").GetProperty("amountCents").GetInt64());
         Assert.Equal(userId, payment.GetProperty("userId").GetString());
-        await WaitUntilAsync(async () => await shop.StockAsync(product) == 1, what: "stock 1");
-        await WaitUntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
+        await Eventually.UntilAsync(async () => await shop.StockAsync(product) == 1, what: "stock 1");
+        await Eventually.UntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
         var id = payment.GetProperty("id").GetString()!;
         Assert.Equal("PAYMENT_STATUS_SUCCEEDED", await shop.PaymentStatusAsync(token, id));
         var (_, list) = await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, "/payments", token);
@@ -60,7 +60,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         Assert.All(answers, a => Assert.Equal("PAYMENT_STATUS_SUCCEEDED", a.Body.GetProperty("status").GetString()));
         Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM payments WHERE idempotency_key = '{key}'"));
         Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}'"));
-        await WaitUntilAsync(async () => await shop.StockAsync(product) == 8, what: "stock 8");
+        await Eventually.UntilAsync(async () => await shop.StockAsync(product) == 8, what: "stock 8");
         await Task.Delay(1000);
         Assert.Equal(8, await shop.StockAsync(product));
     }
@@ -110,7 +110,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         var (_, retried) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString(), "tok_processor_error");
         Assert.Equal("PAYMENT_STATUS_SUCCEEDED", retried.GetProperty("status").GetString());
 
-        await WaitUntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
+        await Eventually.UntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
         await shop.AddToBasketAsync(token, product, 1);
         var (_, down) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString(), "tok_processor_down");
         Assert.Equal("PAYMENT_STATUS_FAILED", down.GetProperty("status").GetString());

@@ -1,5 +1,5 @@
 using System.Net;
-using static GoMicro.EndToEnd.Tests.ShopFixture;
+using GoMicro.Testing;
 
 namespace GoMicro.EndToEnd.Tests;
 
@@ -27,7 +27,7 @@ public sealed class SagaTests : IAsyncLifetime
         var charged = answers.Where(a => a.Response.StatusCode == HttpStatusCode.OK).Select(a => a.Body.GetProperty("id").GetString()!).ToList();
         var refused = answers.Count(a => a.Response.StatusCode == HttpStatusCode.PreconditionFailed);
         Assert.Equal(20, charged.Count + refused);
-        await WaitUntilAsync(async () =>
+        await Eventually.UntilAsync(async () =>
             await _shop.PaymentsDb.ScalarAsync<long>("SELECT count(*) FROM payments WHERE status = 'Refunded'") == charged.Count - 5,
             seconds: 60, what: "refunds of the surplus");
 
@@ -63,10 +63,10 @@ public sealed class SagaTests : IAsyncLifetime
         Assert.Equal(10, await _shop.PaymentsDb.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL AND type = 'gomicro.events.v1.PaymentSucceeded'"));
 
         _shop.BrokerProxy.Restore();
-        await WaitUntilAsync(async () => await _shop.StockAsync(product) == 10, seconds: 90, what: "stock 10");
+        await Eventually.UntilAsync(async () => await _shop.StockAsync(product) == 10, seconds: 90, what: "stock 10");
         foreach (var buyer in buyers)
         {
-            await WaitUntilAsync(async () => await _shop.BasketLinesAsync(buyer.Token) == 0, seconds: 30, what: "empty basket");
+            await Eventually.UntilAsync(async () => await _shop.BasketLinesAsync(buyer.Token) == 0, seconds: 30, what: "empty basket");
         }
         await Task.Delay(1500);
         Assert.Equal(10, await _shop.StockAsync(product));

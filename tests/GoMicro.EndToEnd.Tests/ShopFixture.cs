@@ -218,14 +218,4 @@ public sealed class ShopFixture : IAsyncLifetime
             return (response, text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default);
         }
     }
-
-    public static async Task WaitUntilAsync(Func<Task<bool>> condition, int seconds = 30, string what = "condition")
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{what} not reached within {seconds} s");
-            await Task.Delay(100);
-        }
-    }
 }

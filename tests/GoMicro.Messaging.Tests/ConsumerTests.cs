@@ -28,7 +28,7 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
         await fixture.Events.PublishAsync(new ProductDeleted { ProductId = good });
 
         // The good message behind it is handled while the poison one waits between attempts.
-        await WaitUntilAsync(async () => await HandledCountAsync(good) == 1);
+        await Eventually.UntilAsync(async () => await HandledCountAsync(good) == 1);
         var deadLetter = await WaitForDeadLetterAsync();
 
         Assert.NotNull(deadLetter);
@@ -63,8 +63,8 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
         var product = "dup-" + Guid.NewGuid();
         await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => fixture.Events.PublishAsync(new ProductDeleted { ProductId = product }, id)));
 
-        await WaitUntilAsync(async () => await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE message_id = '{id}'") == 1);
-        await WaitUntilAsync(async () => await fixture.Events.MessageCountAsync(Topology.Queue(TestApp.Consumer)) == 0);
+        await Eventually.UntilAsync(async () => await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE message_id = '{id}'") == 1);
+        await Eventually.UntilAsync(async () => await fixture.Events.MessageCountAsync(Topology.Queue(TestApp.Consumer)) == 0);
         await Task.Delay(500);
         Assert.Equal(1, await HandledCountAsync(product));
     }
@@ -88,15 +88,5 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
             }
         }
         return null;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 30 s");
-            await Task.Delay(50);
-        }
     }
 }

@@ -29,10 +29,10 @@ public sealed class BrokerOutageTests : IAsyncLifetime
         using var http = _host.CreateHttpClient();
         using var channel = _host.CreateGrpcChannel();
         var grpc = new V1.ProductsService.ProductsServiceClient(channel);
-        await WaitUntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
+        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
 
         _proxy.Cut();
-        await WaitUntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
+        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
         var created = await grpc.CreateProductAsync(new V1.CreateProductRequest
         {
             Name = "Written during the outage",
@@ -43,23 +43,13 @@ public sealed class BrokerOutageTests : IAsyncLifetime
         await Task.Delay(2000);
         Assert.DoesNotContain(_products.Events.Seen<ProductCreated>(), e => e.Event.ProductId == created.Id);
         Assert.Equal(2, await _products.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
-        await WaitUntilAsync(async () => (await http.GetStringAsync("/metrics")).Contains("gomicro_outbox_pending 2", StringComparison.Ordinal));
+        await Eventually.UntilAsync(async () => (await http.GetStringAsync("/metrics")).Contains("gomicro_outbox_pending 2", StringComparison.Ordinal));
 
         _proxy.Restore();
         var seen = await _products.Events.WaitForAsync<ProductCreated>(e => e.Any(x => x.Event.ProductId == created.Id), TimeSpan.FromSeconds(60));
         Assert.Single(seen, x => x.Event.ProductId == created.Id);
-        await WaitUntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
+        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
         Assert.Equal(0, await _products.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 60 s");
-            await Task.Delay(100);
-        }
     }
 
     public async ValueTask DisposeAsync()
