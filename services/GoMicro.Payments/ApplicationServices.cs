@@ -33,6 +33,7 @@ public static class ApplicationServices
         var providerOptions = builder.Configuration.GetSection("Payments:Provider").Get<ProviderOptions>() ?? new ProviderOptions();
         builder.Services.AddSingleton<TestPaymentProcessor>();
         builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
+        builder.Services.Configure<RecoveryOptions>(builder.Configuration.GetSection("Payments:Recovery"));
         builder.Services.AddHostedService<PendingPaymentRecovery>();
         return builder;
     }

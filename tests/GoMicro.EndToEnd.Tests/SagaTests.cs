@@ -74,4 +74,25 @@ public sealed class SagaTests : IAsyncLifetime
         Assert.Equal(0, await _shop.PaymentsDb.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
         Assert.Equal(10, await _shop.ProductsDb.ScalarAsync<long>("SELECT count(*) FROM inbox_messages WHERE type = 'gomicro.events.v1.PaymentSucceeded'"));
     }
+
+    [Fact]
+    public async Task A_payment_left_pending_by_a_crashed_replica_is_finished_and_its_event_published()
+    {
+        // What a payments replica leaves behind when it dies after claiming the idempotency key
+        // and before recording the charge: a Pending row (with its lines), nothing charged.
+        var (userId, token) = await _shop.NewCustomerAsync();
+        var product = await _shop.CreateProductAsync(stock: 4, priceCents: 1500);
+        await _shop.AddToBasketAsync(token, product, 3);
+        var paymentId = Guid.CreateVersion7();
+        await _shop.PaymentsDb.ExecuteAsync($"""
+            INSERT INTO payments (id, user_id, idempotency_key, request_hash, payment_method, status, amount_cents, currency, created_at, updated_at)
+            VALUES ('{paymentId}', '{userId}', 'crashed-checkout', 'x', 'tok_visa', 'Pending', 4500, 'EUR', now() - interval '1 hour', now() - interval '1 hour');
+            INSERT INTO payment_lines (payment_id, product_id, name, quantity, unit_price_cents) VALUES ('{paymentId}', '{product}', 'E2E', 3, 1500);
+            """);
+
+        await Eventually.UntilAsync(async () => await _shop.PaymentStatusAsync(token, paymentId.ToString()) == "PAYMENT_STATUS_SUCCEEDED", what: "the payment finished");
+        await Eventually.UntilAsync(async () => await _shop.StockAsync(product) == 1, what: "stock 1");
+        await Eventually.UntilAsync(async () => await _shop.BasketLinesAsync(token) == 0, what: "empty basket");
+        Assert.Equal(1, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{paymentId}'"));
+    }
 }

@@ -106,6 +106,8 @@ public sealed class ShopFixture : IAsyncLifetime
             ["RabbitMq:Uri"] = amqp,
             ["Services:Products:Grpc"] = products.GrpcAddress.ToString(),
             ["Services:Basket:Grpc"] = basket.GrpcAddress.ToString(),
+            ["Payments:Recovery:StaleAfter"] = "00:00:15",
+            ["Payments:Recovery:Interval"] = "00:00:01",
         });
         (Users, Products, Basket, Payments) = (users.CreateHttpClient(), products.CreateHttpClient(), basket.CreateHttpClient(), payments.CreateHttpClient());
         ServiceProviders["users"] = users.Services;

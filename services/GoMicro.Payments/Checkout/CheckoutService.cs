@@ -128,8 +128,18 @@ public sealed partial class CheckoutService(
             payment.Reason = "payment_provider_unavailable";
             PaymentsMetrics.Payments.WithLabels("failed").Inc();
         }
-        // Not the request's token: the charge happened, so its outcome must be recorded even if the caller has gone.
-        await db.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            // Not the request's token: the charge happened, so its outcome must be recorded even if the caller has gone.
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Recovery finished this payment meanwhile (same charge: the provider is idempotent); theirs stands.
+            db.ChangeTracker.Clear();
+            var recorded = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
+            (payment.Status, payment.ProviderReference, payment.Reason, payment.UpdatedAt) = (recorded.Status, recorded.ProviderReference, recorded.Reason, recorded.UpdatedAt);
+        }
     }
 
     private async Task<Payment> ReplayAsync(Payment earlier, string hash, CancellationToken cancellationToken)

@@ -1,22 +1,30 @@
 using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.Providers;
+using Microsoft.Extensions.Options;
 
 namespace GoMicro.Payments.Checkout;
+
+/// <summary>Section "Payments:Recovery".</summary>
+public sealed class RecoveryOptions
+{
+    /// <summary>A pending payment older than this was abandoned: longer than any checkout in progress (its provider budget is seconds).</summary>
+    public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(1);
+
+    public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
+}
 
 /// <summary>
 /// Finishes payments left Pending by a replica that died between claiming the idempotency
 /// key and recording the charge: charges them again (idempotent per payment id at the
 /// provider), so the outcome, and PaymentSucceeded, are never lost.
 /// </summary>
-internal sealed partial class PendingPaymentRecovery(IServiceScopeFactory scopes, IPaymentProvider provider, TimeProvider clock, ILogger<PendingPaymentRecovery> logger)
+internal sealed partial class PendingPaymentRecovery(
+    IServiceScopeFactory scopes, IPaymentProvider provider, IOptions<RecoveryOptions> options, TimeProvider clock, ILogger<PendingPaymentRecovery> logger)
     : BackgroundService
 {
-    /// <summary>Older than any checkout still in progress (its provider budget is a few seconds).</summary>
-    public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(1);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(15), clock);
+        using var timer = new PeriodicTimer(options.Value.Interval, clock);
         try
         {
             do
@@ -41,7 +49,7 @@ internal sealed partial class PendingPaymentRecovery(IServiceScopeFactory scopes
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        var cutoff = clock.GetUtcNow() - StaleAfter;
+        var cutoff = clock.GetUtcNow() - options.Value.StaleAfter;
         // SKIP LOCKED: with several replicas, each stale payment is finished by one of them.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var stale = await db.Payments

@@ -73,7 +73,16 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
             ChargedAt = clock.GetUtcNow(),
         };
         ledger.TestProcessorCharges.Add(charge);
-        await ledger.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await ledger.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
+        {
+            // A concurrent attempt for the same payment charged first: one charge, its reference.
+            ledger.ChangeTracker.Clear();
+            return ChargeResult.Charged((await ledger.TestProcessorCharges.FirstAsync(c => c.PaymentId == request.PaymentId, cancellationToken)).Reference);
+        }
         return ChargeResult.Charged(charge.Reference);
     }
 
