@@ -16,7 +16,8 @@ stop() {
 }
 trap stop EXIT INT TERM
 
-dotnet build GoMicro.sln -nologo -v quiet
+config=${GOMICRO_CONFIGURATION:-Debug}   # Release for load runs
+dotnet build GoMicro.sln -c "$config" -nologo -v quiet
 # name  project             HTTP  gRPC   (the ports of each service's appsettings.Development.json)
 services=(
   "users    GoMicro.Users     8080 8081"
@@ -26,7 +27,7 @@ services=(
 )
 for line in "${services[@]}"; do
   read -r name project http _ <<<"$line"
-  dotnet run --no-build --project "services/$project" >"$logs/$name.log" 2>&1 &
+  dotnet run --no-build -c "$config" --project "services/$project" >"$logs/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 120); do curl -fs "http://127.0.0.1:$http/healthz/ready" >/dev/null && break; sleep 0.5; done
   curl -fs "http://127.0.0.1:$http/healthz/ready" >/dev/null || { echo "$name did not become ready; see $logs/$name.log"; exit 1; }

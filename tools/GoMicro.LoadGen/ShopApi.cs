@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace GoMicro.LoadGen;
+
+public sealed record Shopper(string Token);
+
+/// <summary>The routes of DESIGN.md's table, over HTTP/JSON, timed.</summary>
+public sealed class ShopApi(LoadOptions options) : IDisposable
+{
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    {
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    public async Task<IReadOnlyList<string>> SeedCatalogAsync(int products, int stock)
+    {
+        var admin = await LoginAsync(options.AdminEmail, options.AdminPassword);
+        var ids = new List<string>();
+        for (var i = 0; i < products; i++)
+        {
+            var (status, body, _) = await SendAsync(HttpMethod.Post, new Uri(options.Products, "/products"), admin,
+                new { name = $"Load item {i} {Guid.NewGuid():N}", category = "load", price = new { amountCents = 100 + i, currency = "EUR" }, stock });
+            EnsureOk(status, "create product");
+            ids.Add(body.GetProperty("id").GetString()!);
+        }
+        return ids;
+    }
+
+    public async Task<Shopper> NewShopperAsync()
+    {
+        var email = $"load-{Guid.NewGuid():N}@example.com";
+        var (status, _, _) = await SendAsync(HttpMethod.Post, new Uri(options.Users, "/users"), null, new { email, password = "load-pass-1", displayName = "Load" });
+        EnsureOk(status, "register");
+        return new Shopper(await LoginAsync(email, "load-pass-1"));
+    }
+
+    public Uri Products(string path) => new(options.Products, path);
+
+    public Uri Basket(string path) => new(options.Basket, path);
+
+    public Uri Payments(string path) => new(options.Payments, path);
+
+    public async Task<(int Status, JsonElement Body, TimeSpan Elapsed)> SendAsync(HttpMethod method, Uri url, string? token, object? body = null, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        if (body is not null)
+        {
+            request.Content = JsonContent.Create(body);
+        }
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            using var response = await _http.SendAsync(request);
+            var text = await response.Content.ReadAsStringAsync();
+            var elapsed = Stopwatch.GetElapsedTime(started);
+            var json = text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
+            return ((int)response.StatusCode, json, elapsed);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return (0, default, Stopwatch.GetElapsedTime(started));
+        }
+    }
+
+    private async Task<string> LoginAsync(string email, string password)
+    {
+        var (status, body, _) = await SendAsync(HttpMethod.Post, new Uri(options.Users, "/users/login"), null, new { email, password });
+        EnsureOk(status, $"login {email}");
+        return body.GetProperty("accessToken").GetString()!;
+    }
+
+    private static void EnsureOk(int status, string what)
+    {
+        if (status != 200)
+        {
+            throw new InvalidOperationException($"{what}: HTTP {status}");
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}
