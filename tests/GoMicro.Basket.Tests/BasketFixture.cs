@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
 using System.Text.Json;
 using GoMicro.Basket.Baskets;
 using GoMicro.Basket.V1;
@@ -114,19 +113,6 @@ public sealed class BasketFixture : IAsyncLifetime
         return (id, token, new Metadata { { "authorization", $"Bearer {token}" } });
     }
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpMethod method, string path, string? token, object? body = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        if (token is not null)
-        {
-            request.Headers.Authorization = new("Bearer", token);
-        }
-        var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response, text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default);
-    }
+    public Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpMethod method, string path, string? token, object? body = null) =>
+        Http.SendJsonAsync(method, path, token, body);
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GoMicro.Basket.Baskets;
@@ -183,12 +182,8 @@ public sealed class ShopFixture : IAsyncLifetime
         return basket.TryGetProperty("lines", out var lines) ? lines.GetArrayLength() : 0;
     }
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> CheckoutAsync(string token, string idempotencyKey, string card = "tok_visa")
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/payments") { Content = JsonContent.Create(new { paymentMethod = card }) };
-        request.Headers.Add("Idempotency-Key", idempotencyKey);
-        return await SendAsync(Payments, request, token);
-    }
+    public Task<(HttpResponseMessage Response, JsonElement Body)> CheckoutAsync(string token, string idempotencyKey, string card = "tok_visa") =>
+        Payments.SendJsonAsync(HttpMethod.Post, "/payments", token, new { paymentMethod = card }, new Dictionary<string, string> { ["Idempotency-Key"] = idempotencyKey });
 
     public async Task<string> PaymentStatusAsync(string token, string paymentId)
     {
@@ -197,27 +192,6 @@ public sealed class ShopFixture : IAsyncLifetime
         return payment.GetProperty("status").GetString()!;
     }
 
-    public static Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, string? token, object? body = null)
-    {
-        var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        return SendAsync(client, request, token);
-    }
-
-    private static async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient client, HttpRequestMessage request, string? token)
-    {
-        using (request)
-        {
-            if (token is not null)
-            {
-                request.Headers.Authorization = new("Bearer", token);
-            }
-            var response = await client.SendAsync(request);
-            var text = await response.Content.ReadAsStringAsync();
-            return (response, text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default);
-        }
-    }
+    public static Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpClient client, HttpMethod method, string path, string? token, object? body = null) =>
+        client.SendJsonAsync(method, path, token, body);
 }

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Text.Json;
 using GoMicro.Common.V1;
 using GoMicro.Products.Catalog;
@@ -66,21 +65,8 @@ public sealed class ProductsFixture : IAsyncLifetime
     public async Task<int> StockAsync(string productId) =>
         await Database.ScalarAsync<int>($"SELECT stock FROM products WHERE id = '{productId}'");
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpMethod method, string path, object? body = null, string? token = null)
-    {
-        using var request = new HttpRequestMessage(method, path);
-        if (body is not null)
-        {
-            request.Content = JsonContent.Create(body);
-        }
-        if (token is not null)
-        {
-            request.Headers.Authorization = new("Bearer", token);
-        }
-        var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response, text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default);
-    }
+    public Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpMethod method, string path, object? body = null, string? token = null) =>
+        Http.SendJsonAsync(method, path, token, body);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,4 +1,3 @@
-using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
 using GoMicro.Testing;
@@ -104,24 +103,18 @@ public sealed class UsersFixture : IAsyncLifetime
         return await LoginAsync(email);
     }
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> PostJsonAsync(string path, object body, string? token = null)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = JsonContent.Create(body) };
-        return await SendAsync(request, token);
-    }
+    public Task<(HttpResponseMessage Response, JsonElement Body)> PostJsonAsync(string path, object body, string? token = null) =>
+        Http.SendJsonAsync(HttpMethod.Post, path, token, body);
 
-    public async Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpRequestMessage request, string? token = null)
+    public Task<(HttpResponseMessage Response, JsonElement Body)> SendAsync(HttpRequestMessage request, string? token = null)
     {
         if (token is not null)
         {
             request.Headers.Authorization = new("Bearer", token);
         }
-        var response = await Http.SendAsync(request);
-        var text = await response.Content.ReadAsStringAsync();
-        var body = text.Length > 0 && text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
-        return (response, body);
+        return Http.SendAsync(request).ParseAsync();
     }
 
     public Task<(HttpResponseMessage Response, JsonElement Body)> GetJsonAsync(string path, string? token = null) =>
-        SendAsync(new HttpRequestMessage(HttpMethod.Get, path), token);
+        Http.SendJsonAsync(HttpMethod.Get, path, token);
 }

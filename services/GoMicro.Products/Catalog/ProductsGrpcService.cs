@@ -26,13 +26,12 @@ public sealed class ProductsGrpcService(ProductsDbContext db, TimeProvider clock
         var query = db.Products.AsNoTracking();
         if (!string.IsNullOrWhiteSpace(request.Query))
         {
-            var pattern = "%" + request.Query.Trim().Replace("\\", "\\\\", StringComparison.Ordinal)
-                .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal) + "%";
+            var pattern = "%" + EscapeLike(request.Query.Trim()) + "%";
             query = query.Where(p => EF.Functions.ILike(p.Name, pattern) || EF.Functions.ILike(p.Description, pattern));
         }
         if (!string.IsNullOrWhiteSpace(request.Category))
         {
-            var category = request.Category.Trim();
+            var category = EscapeLike(request.Category.Trim());
             query = query.Where(p => EF.Functions.ILike(p.Category, category));
         }
 
@@ -161,6 +160,10 @@ public sealed class ProductsGrpcService(ProductsDbContext db, TimeProvider clock
         }
         return new Empty();
     }
+
+    /// <summary>User text matched literally by ILIKE: its wildcards are escaped.</summary>
+    private static string EscapeLike(string text) =>
+        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 
     private async Task<Product> FindAsync(Guid id, bool tracked, ServerCallContext context)
     {
