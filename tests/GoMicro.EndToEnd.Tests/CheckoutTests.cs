@@ -136,4 +136,33 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         Assert.Equal(HttpStatusCode.OK, (await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, $"/payments/{id}", await shop.AdminTokenAsync())).Response.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await ShopFixture.SendAsync(shop.Payments, HttpMethod.Get, $"/payments/{id}", null)).Response.StatusCode);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task One_trace_follows_a_checkout_from_http_through_rabbitmq_to_the_stock_change(bool sampled)
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 5);
+        await shop.AddToBasketAsync(token, product, 1);
+        // The client's own trace: HttpClient sends it as the W3C traceparent header.
+        using var client = new System.Diagnostics.Activity("e2e-client").SetIdFormat(System.Diagnostics.ActivityIdFormat.W3C);
+        client.ActivityTraceFlags = sampled ? System.Diagnostics.ActivityTraceFlags.Recorded : System.Diagnostics.ActivityTraceFlags.None;
+        client.Start();
+        var traceId = client.TraceId.ToHexString();
+
+        var (response, payment) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString());
+        client.Stop();
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var paymentId = payment.GetProperty("id").GetString();
+
+        // payments' outbox event carries the caller's trace...
+        await Eventually.UntilAsync(() => Task.FromResult(shop.Events.SeenWithTrace<Events.V1.PaymentSucceeded>().Any(e => e.Event.PaymentId == paymentId)), what: "PaymentSucceeded");
+        var published = shop.Events.SeenWithTrace<Events.V1.PaymentSucceeded>().Single(e => e.Event.PaymentId == paymentId).TraceParent;
+        Assert.True(published?.Contains(traceId, StringComparison.Ordinal) == true, $"PaymentSucceeded traceparent {published}, client trace {traceId}");
+        // ...and products, consuming it, publishes the stock change in the same trace.
+        await Eventually.UntilAsync(() => Task.FromResult(shop.Events.SeenWithTrace<Events.V1.StockChanged>().Any(e => e.Event.ProductId == product && e.Event.Stock == 4)), what: "StockChanged");
+        var changed = shop.Events.SeenWithTrace<Events.V1.StockChanged>().Single(e => e.Event.ProductId == product && e.Event.Stock == 4).TraceParent;
+        Assert.True(changed?.Contains(traceId, StringComparison.Ordinal) == true, $"StockChanged traceparent {changed}, client trace {traceId}");
+    }
 }

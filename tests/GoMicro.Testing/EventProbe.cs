@@ -14,7 +14,7 @@ public sealed class EventProbe : IAsyncDisposable
 {
     public static readonly string Exchange = new Messaging.RabbitMqOptions().Exchange;
 
-    private readonly ConcurrentQueue<(string Type, string MessageId, byte[] Body)> _seen = new();
+    private readonly ConcurrentQueue<(string Type, string MessageId, byte[] Body, string? TraceParent)> _seen = new();
     private IConnection _connection = null!;
     private IChannel _channel = null!;
 
@@ -33,7 +33,10 @@ public sealed class EventProbe : IAsyncDisposable
         var consumer = new AsyncEventingBasicConsumer(probe._channel);
         consumer.ReceivedAsync += (_, e) =>
         {
-            probe._seen.Enqueue((e.BasicProperties.Type ?? "", e.BasicProperties.MessageId ?? "", e.Body.ToArray()));
+            var traceParent = e.BasicProperties.Headers?.TryGetValue("traceparent", out var value) == true && value is byte[] bytes
+                ? System.Text.Encoding.UTF8.GetString(bytes)
+                : null;
+            probe._seen.Enqueue((e.BasicProperties.Type ?? "", e.BasicProperties.MessageId ?? "", e.Body.ToArray(), traceParent));
             return Task.CompletedTask;
         };
         await probe._channel.BasicConsumeAsync(queue.QueueName, autoAck: true, consumer);
@@ -45,6 +48,14 @@ public sealed class EventProbe : IAsyncDisposable
         var type = new T().Descriptor.FullName;
         var parser = new MessageParser<T>(() => new T());
         return _seen.Where(m => m.Type == type).Select(m => (m.MessageId, parser.ParseFrom(m.Body))).ToList();
+    }
+
+    /// <summary>The W3C traceparent header of each event of type T seen so far, with the event.</summary>
+    public IReadOnlyList<(string? TraceParent, T Event)> SeenWithTrace<T>() where T : IMessage<T>, new()
+    {
+        var type = new T().Descriptor.FullName;
+        var parser = new MessageParser<T>(() => new T());
+        return _seen.Where(m => m.Type == type).Select(m => (m.TraceParent, parser.ParseFrom(m.Body))).ToList();
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the events of type T seen so far.</summary>

@@ -90,7 +90,7 @@ public sealed partial class EventConsumer(
         var properties = delivery.BasicProperties;
         var type = properties.Type ?? "";
         var attempt = HeaderInt(properties, MessageHeaders.Attempt);
-        using var activity = Source.StartActivity($"{type} process", ActivityKind.Consumer, HeaderString(properties, MessageHeaders.TraceParent));
+        using var activity = MessagingTracing.StartContinuing(Source, $"{type} process", ActivityKind.Consumer, HeaderString(properties, MessageHeaders.TraceParent));
 
         if (!Guid.TryParse(properties.MessageId, out var messageId) || !subscriptions.TryGet(type, out var handler))
         {

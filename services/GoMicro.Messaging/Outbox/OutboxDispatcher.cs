@@ -100,7 +100,7 @@ public sealed partial class OutboxDispatcher<TContext>(
 
     private async Task PublishAsync(IChannel channel, OutboxMessage message, CancellationToken cancellationToken)
     {
-        using var activity = Source.StartActivity($"{message.Type} publish", ActivityKind.Producer, message.TraceParent);
+        using var activity = MessagingTracing.StartContinuing(Source, $"{message.Type} publish", ActivityKind.Producer, message.TraceParent);
         var properties = new BasicProperties
         {
             MessageId = message.Id.ToString(),
