@@ -45,7 +45,21 @@ public sealed partial class CheckoutService(
                 return await ReplayAsync(earlier, hash, cancellationToken);
             }
 
-            var priced = await pricer.PriceAsync(authorization, cancellationToken);
+            BasketPricer.PricedBasket priced;
+            try
+            {
+                priced = await pricer.PriceAsync(authorization, cancellationToken);
+            }
+            catch (Grpc.Core.RpcException)
+            {
+                // A concurrent request with this key may have paid meanwhile, and the basket it
+                // emptied no longer prices: then this request is that one's replay, not a refusal.
+                if (await FindAsync(userId, key, cancellationToken) is { } sameKey)
+                {
+                    return await ReplayAsync(sameKey, hash, cancellationToken);
+                }
+                throw;
+            }
             var now = clock.GetUtcNowForPostgres();
             var payment = new Payment
             {
