@@ -19,6 +19,7 @@ public static class ApplicationServices
             .AddEfInbox<ProductsDbContext>()
             .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>();
         builder.Services.AddHostedService<SampleCatalog>();
+        builder.Services.AddHostedService<CatalogWarmup>();
         return builder;
     }
 

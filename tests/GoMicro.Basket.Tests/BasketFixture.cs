@@ -80,6 +80,30 @@ public sealed class BasketFixture : IAsyncLifetime
         _disposables.Add(productsChannel);
         Grpc = new BasketService.BasketServiceClient(basketChannel);
         ProductsGrpc = new ProductsService.ProductsServiceClient(productsChannel);
+        await WarmUpAsync();
+    }
+
+    /// <summary>
+    /// One basket write end to end before the tests, so that what they measure (sub-second
+    /// answers) is the service, not the first-call JIT and connection set-up of two fresh hosts
+    /// on a busy machine.
+    /// </summary>
+    private async Task WarmUpAsync()
+    {
+        var product = await CreateProductAsync();
+        var (_, _, auth) = NewCustomer();
+        await Eventually.UntilAsync(async () =>
+        {
+            try
+            {
+                await Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 1 }, auth);
+                return true;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.Unavailable)
+            {
+                return false;
+            }
+        }, seconds: 30, what: "basket warm-up");
     }
 
     public async ValueTask DisposeAsync()
