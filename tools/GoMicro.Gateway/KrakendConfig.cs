@@ -5,7 +5,15 @@ using GoMicro.ServiceDefaults.Auth;
 namespace GoMicro.Gateway;
 
 /// <summary>Where tokens come from and what they must say: the users service's configuration.</summary>
-public sealed record TokenSettings(string Issuer, string Audience);
+public sealed record TokenSettings(string Issuer, string Audience)
+{
+    /// <summary>Read from services/GoMicro.Users/appsettings.json, the one place they are set.</summary>
+    public static TokenSettings FromRepository(string root)
+    {
+        var jwt = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "services/GoMicro.Users/appsettings.json")))!["Jwt"]!;
+        return new TokenSettings(jwt[nameof(Issuer)]!.GetValue<string>(), jwt[nameof(Audience)]!.GetValue<string>());
+    }
+}
 
 /// <summary>
 /// The KrakenD CE v2 configuration: one endpoint per service route, passed through unchanged

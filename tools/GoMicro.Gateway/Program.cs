@@ -1,11 +1,9 @@
-using System.Text.Json.Nodes;
 using GoMicro.Gateway;
 
 // dotnet run --project tools/GoMicro.Gateway [-- <repository root>]
 // Rewrites krakend/krakend.json; a test fails when the committed file differs from this output.
 var root = args.Length > 0 ? args[0] : FindRepositoryRoot();
-var usersSettings = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "services/GoMicro.Users/appsettings.json")))!;
-var tokens = new TokenSettings(usersSettings["Jwt"]!["Issuer"]!.GetValue<string>(), usersSettings["Jwt"]!["Audience"]!.GetValue<string>());
+var tokens = TokenSettings.FromRepository(root);
 var path = Path.Combine(root, "krakend", "krakend.json");
 File.WriteAllText(path, KrakendConfig.ToJson(KrakendConfig.Build(GatewayRoutes.Discover(), tokens)));
 Console.WriteLine($"wrote {path}");

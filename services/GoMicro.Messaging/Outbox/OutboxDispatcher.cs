@@ -152,10 +152,12 @@ public sealed partial class OutboxDispatcher<TContext>(
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<TContext>();
-        var unsent = db.Set<OutboxMessage>().Where(m => m.SentAt == null);
-        var oldest = await unsent.OrderBy(m => m.OccurredAt).Select(m => (DateTimeOffset?)m.OccurredAt).FirstOrDefaultAsync(cancellationToken);
-        MessagingMetrics.OutboxLag.Set(oldest is { } o ? Math.Max(0, (clock.GetUtcNow() - o).TotalSeconds) : 0);
-        MessagingMetrics.OutboxPending.Set(await unsent.CountAsync(cancellationToken));
+        // One round trip for both gauges: this runs after every dispatch round.
+        var backlog = await db.Database
+            .SqlQuery<OutboxBacklog>($"SELECT count(*) AS \"Pending\", min(occurred_at) AS \"Oldest\" FROM outbox_messages WHERE sent_at IS NULL")
+            .SingleAsync(cancellationToken);
+        MessagingMetrics.OutboxLag.Set(backlog.Oldest is { } o ? Math.Max(0, (clock.GetUtcNow() - o).TotalSeconds) : 0);
+        MessagingMetrics.OutboxPending.Set(backlog.Pending);
     }
 
     private async Task ReportLagSafelyAsync(CancellationToken cancellationToken)
@@ -173,3 +175,5 @@ public sealed partial class OutboxDispatcher<TContext>(
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox dispatch failed ({Failures} in a row), retrying: {Reason}")]
     private static partial void LogDispatchFailed(ILogger logger, int failures, string reason);
 }
+
+internal sealed record OutboxBacklog(long Pending, DateTimeOffset? Oldest);
