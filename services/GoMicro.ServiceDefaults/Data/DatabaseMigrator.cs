@@ -15,6 +15,10 @@ internal sealed partial class DatabaseMigrator<TContext>(
     IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<DatabaseMigrator<TContext>> logger)
     : IHostedService where TContext : DbContext
 {
+    // EF Core shares one migrations-assembly snapshot model per process and builds it lazily,
+    // without a lock; two hosts of one context migrating at once (in-process tests) race on it.
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (!options.Value.MigrateOnStartup)
@@ -23,11 +27,19 @@ internal sealed partial class DatabaseMigrator<TContext>(
         }
         await StartupRetry.ExecuteAsync(async token =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<TContext>();
-            var pending = (await db.Database.GetPendingMigrationsAsync(token)).ToList();
-            await db.Database.MigrateAsync(token);
-            LogMigrated(logger, typeof(TContext).Name, pending.Count);
+            await OneAtATime.WaitAsync(token);
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                var pending = (await db.Database.GetPendingMigrationsAsync(token)).ToList();
+                await db.Database.MigrateAsync(token);
+                LogMigrated(logger, typeof(TContext).Name, pending.Count);
+            }
+            finally
+            {
+                OneAtATime.Release();
+            }
         }, logger, cancellationToken);
     }
 
