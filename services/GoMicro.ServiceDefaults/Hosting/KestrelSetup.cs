@@ -5,16 +5,20 @@ using Microsoft.Extensions.Configuration;
 
 namespace GoMicro.ServiceDefaults.Hosting;
 
-internal static class KestrelSetup
+public static class KestrelSetup
 {
-    public static void ConfigureListenPorts(this IWebHostBuilder webHost)
+    /// <param name="grpc">Whether to open the h2c gRPC port too; the operator serves only health and metrics.</param>
+    public static void ConfigureListenPorts(this IWebHostBuilder webHost, bool grpc = true)
     {
         webHost.ConfigureKestrel((context, kestrel) =>
         {
             var listen = context.Configuration.GetSection(ListenOptions.Section).Get<ListenOptions>() ?? new ListenOptions();
             var address = IPAddress.Parse(listen.Address);
             kestrel.Listen(address, listen.HttpPort, o => o.Protocols = HttpProtocols.Http1);
-            kestrel.Listen(address, listen.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+            if (grpc)
+            {
+                kestrel.Listen(address, listen.GrpcPort, o => o.Protocols = HttpProtocols.Http2);
+            }
             kestrel.AddServerHeader = false;
         });
     }

@@ -5,7 +5,7 @@ using Serilog.Formatting.Compact;
 
 namespace GoMicro.ServiceDefaults.Observability;
 
-internal static class LoggingSetup
+public static class LoggingSetup
 {
     /// <summary>
     /// One JSON object per line on stdout. Serilog records the current Activity's trace and

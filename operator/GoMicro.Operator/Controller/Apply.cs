@@ -1,0 +1,28 @@
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Controller;
+
+/// <summary>
+/// Server-side apply of the kinds a shop owns, under one field manager and with force: the
+/// operator owns every field it sets, so an edit by hand is taken back on the next pass.
+/// </summary>
+internal static class Apply
+{
+    public const string FieldManager = "gomicro-operator";
+
+    public static async Task<IKubernetesObject<V1ObjectMeta>> ApplyAsync(this IKubernetes client, IKubernetesObject<V1ObjectMeta> desired, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch(desired, V1Patch.PatchType.ApplyPatch);
+        var name = desired.Metadata.Name;
+        var ns = desired.Metadata.NamespaceProperty;
+        return desired switch
+        {
+            V1Deployment => await client.AppsV1.PatchNamespacedDeploymentAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            V1StatefulSet => await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            V1Service => await client.CoreV1.PatchNamespacedServiceAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            V1ConfigMap => await client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            _ => throw new NotSupportedException($"The operator does not apply {desired.Kind} objects."),
+        };
+    }
+}

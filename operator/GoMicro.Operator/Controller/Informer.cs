@@ -1,0 +1,94 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace GoMicro.Operator.Controller;
+
+/// <summary>
+/// List-then-watch of one kind, as client-go's reflector does it: list once, then watch from
+/// the list's resourceVersion with bookmarks (so a quiet watch still moves its
+/// resourceVersion forward), resume from the last version when the server ends a watch, and
+/// list again only when that version has expired (410 Gone) or the connection broke.
+/// </summary>
+internal interface IInformer
+{
+    /// <summary>Completes once the first list has been handed over.</summary>
+    Task Synced { get; }
+
+    Task RunAsync(CancellationToken cancellationToken);
+}
+
+internal sealed partial class Informer<T>(
+    string name,
+    Func<CancellationToken, Task<(IEnumerable<T> Items, string ResourceVersion)>> list,
+    Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> watch,
+    Action<WatchEventType, T> onEvent,
+    ILogger logger)
+    : IInformer
+    where T : IKubernetesObject<V1ObjectMeta>
+{
+    private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task Synced => _synced.Task;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                var (items, resourceVersion) = await list(cancellationToken);
+                foreach (var item in items)
+                {
+                    onEvent(WatchEventType.Added, item);
+                }
+                _synced.TrySetResult();
+                failures = 0;
+                while (!cancellationToken.IsCancellationRequested)
+                {
+                    var expired = false;
+                    await foreach (var (type, item) in watch(resourceVersion, cancellationToken))
+                    {
+                        if (type == WatchEventType.Error)
+                        {
+                            expired = true; // a watch error event is a Status, most often 410 Expired
+                            break;
+                        }
+                        resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
+                        if (type != WatchEventType.Bookmark)
+                        {
+                            onEvent(type, item);
+                        }
+                    }
+                    if (expired)
+                    {
+                        break;
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Gone)
+            {
+                LogExpired(logger, name);
+            }
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            {
+                failures++;
+                LogWatchFailed(logger, name, e.Message);
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8)))), cancellationToken);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: watch expired, listing again")]
+    private static partial void LogExpired(ILogger logger, string kind);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind}: list or watch failed ({Error}), retrying")]
+    private static partial void LogWatchFailed(ILogger logger, string kind, string error);
+}

@@ -1,0 +1,67 @@
+using k8s;
+using k8s.LeaderElection;
+using k8s.LeaderElection.ResourceLock;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GoMicro.Operator.Controller;
+
+/// <summary>
+/// Runs the controller only while this instance holds the Lease, so two operator replicas
+/// never reconcile at once; the other waits, and takes over within a lease duration when
+/// the leader goes away.
+/// </summary>
+internal sealed partial class LeaderElectedController(
+    IKubernetes client, IServiceProvider services, OperatorIdentity identity, IOptions<OperatorOptions> options, ILogger<LeaderElectedController> logger)
+    : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        using var elector = new LeaderElector(new LeaderElectionConfig(new LeaseLock(client, identity.Namespace, o.LeaseName, identity.Name))
+        {
+            LeaseDuration = o.LeaseDuration,
+            RenewDeadline = o.RenewDeadline,
+            RetryPeriod = o.RetryPeriod,
+        });
+        CancellationTokenSource? term = null;
+        elector.OnStartedLeading += () =>
+        {
+            term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            OperatorMetrics.Leader.Set(1);
+            LogLeading(logger, identity.Name);
+            var controller = ActivatorUtilities.CreateInstance<ShopController>(services);
+            _ = controller.RunAsync(term.Token);
+        };
+        elector.OnStoppedLeading += () =>
+        {
+            term?.Cancel();
+            OperatorMetrics.Leader.Set(0);
+            LogStopped(logger, identity.Name);
+        };
+        elector.OnNewLeader += leader => LogNewLeader(logger, leader);
+        try
+        {
+            await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            term?.Cancel();
+            term?.Dispose();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Identity} holds the lease: reconciling")]
+    private static partial void LogLeading(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease: stopped reconciling")]
+    private static partial void LogStopped(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Leader is {Leader}")]
+    private static partial void LogNewLeader(ILogger logger, string leader);
+}

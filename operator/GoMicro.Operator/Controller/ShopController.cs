@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using GoMicro.Operator.Crd;
+using GoMicro.Operator.Resources;
+using k8s;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace GoMicro.Operator.Controller;
+
+/// <summary>
+/// Watches shops and everything they own, and reconciles each changed shop from a work
+/// queue. A change to a child (an edited or deleted Deployment, a pod becoming ready)
+/// queues its owner, so drift is corrected and the status follows the pods.
+/// </summary>
+internal sealed partial class ShopController(IKubernetes client, ShopReconciler reconciler, ILoggerFactory loggers)
+{
+    public const int Workers = 2;
+
+    private readonly ILogger _logger = loggers.CreateLogger<ShopController>();
+    private readonly WorkQueue _queue = new();
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var informers = Informers().ToList();
+        var watching = informers.Select(i => i.RunAsync(cancellationToken)).ToList();
+        await Task.WhenAll(informers.Select(i => i.Synced)).WaitAsync(cancellationToken);
+        LogStarted(_logger, informers.Count);
+        var working = Enumerable.Range(0, Workers).Select(_ => WorkAsync(cancellationToken)).ToList();
+        try
+        {
+            await Task.WhenAll([.. watching, .. working]);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private IEnumerable<IInformer> Informers()
+    {
+        const string managed = ShopNames.ManagedByLabel + "=" + ShopNames.ManagedBy;
+        yield return new Informer<GoMicroShop>("GoMicroShop",
+            async ct =>
+            {
+                var raw = await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, cancellationToken: ct);
+                var list = KubernetesJson.Deserialize<GoMicroShopList>(KubernetesJson.Serialize(raw));
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (rv, ct) => AsShops(client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
+                GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, allowWatchBookmarks: true, resourceVersion: rv, cancellationToken: ct)),
+            (type, shop) => Enqueue("GoMicroShop", type, shop.Metadata.NamespaceProperty, shop.Metadata.Name),
+            _logger);
+        yield return Owned<V1Deployment>("Deployment",
+            async ct => { var l = await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
+            (rv, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+        yield return Owned<V1StatefulSet>("StatefulSet",
+            async ct => { var l = await client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
+            (rv, ct) => client.AppsV1.WatchListStatefulSetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+        yield return Owned<V1Service>("Service",
+            async ct => { var l = await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
+            (rv, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+        yield return Owned<V1ConfigMap>("ConfigMap",
+            async ct => { var l = await client.CoreV1.ListConfigMapForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
+            (rv, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, GoMicroShop)> AsShops(IAsyncEnumerable<(WatchEventType, object)> events)
+    {
+        await foreach (var (type, raw) in events)
+        {
+            yield return (type, KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(raw)));
+        }
+    }
+
+    /// <summary>A child's events queue the shop that controls it.</summary>
+    private Informer<T> Owned<T>(string kind,
+        Func<CancellationToken, Task<(IList<T> Items, string ResourceVersion)>> list,
+        Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch) where T : IKubernetesObject<V1ObjectMeta> =>
+        new(kind,
+            async ct => { var (items, rv) = await list(ct); return (items, rv); },
+            watch,
+            (type, child) =>
+            {
+                var owner = child.Metadata.OwnerReferences?.FirstOrDefault(o => o.Controller == true && o.Kind == GoMicroShop.KindName && o.ApiVersion == GoMicroShop.GroupVersion);
+                if (owner is not null)
+                {
+                    Enqueue(kind, type, child.Metadata.NamespaceProperty, owner.Name);
+                }
+            },
+            _logger);
+
+    private void Enqueue(string kind, WatchEventType type, string ns, string name)
+    {
+        OperatorMetrics.WatchEvents.WithLabels(kind, type.ToString()).Inc();
+        _queue.Add($"{ns}/{name}");
+        OperatorMetrics.QueueDepth.Set(_queue.Depth);
+    }
+
+    private async Task WorkAsync(CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            string key;
+            try
+            {
+                key = await _queue.TakeAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            OperatorMetrics.QueueDepth.Set(_queue.Depth);
+            var (ns, name) = (key[..key.IndexOf('/', StringComparison.Ordinal)], key[(key.IndexOf('/', StringComparison.Ordinal) + 1)..]);
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                var again = await reconciler.ReconcileAsync(ns, name, cancellationToken);
+                _queue.Succeeded(key);
+                if (again is { } delay)
+                {
+                    _queue.AddAfter(key, delay, cancellationToken);
+                }
+                OperatorMetrics.Reconciliations.WithLabels("success").Inc();
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var delay = _queue.Failed(key, cancellationToken);
+                OperatorMetrics.Reconciliations.WithLabels("error").Inc();
+                LogFailed(_logger, key, delay.TotalSeconds, e);
+            }
+            finally
+            {
+                OperatorMetrics.ReconcileDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                _queue.Done(key);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Controller started: {Informers} watches synced, reconciling")]
+    private static partial void LogStarted(ILogger logger, int informers);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reconciling {Shop} failed; again in {Seconds} s")]
+    private static partial void LogFailed(ILogger logger, string shop, double seconds, Exception exception);
+}

@@ -1,0 +1,176 @@
+using System.Net;
+using GoMicro.Operator.Crd;
+using GoMicro.Operator.Resources;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+using Microsoft.Extensions.Logging;
+
+namespace GoMicro.Operator.Controller;
+
+/// <summary>
+/// Brings one shop to its spec: the finalizer, the generated credentials, every child by
+/// server-side apply, then the status. Idempotent: it runs on every change of the shop or
+/// of anything it owns, and again while the shop is not ready.
+/// </summary>
+internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder events, TimeProvider clock, ILogger<ShopReconciler> logger)
+{
+    public const string Finalizer = "gomicro.io/data-retention";
+
+    /// <summary>Every shop is looked at again this often even without events, as a safety net.</summary>
+    public static readonly TimeSpan Resync = TimeSpan.FromMinutes(5);
+
+    /// <summary>How soon to look again at a shop that is not ready yet, besides the watches.</summary>
+    public static readonly TimeSpan NotReadyRecheck = TimeSpan.FromSeconds(15);
+
+    /// <returns>When to reconcile again, or null when the shop is gone.</returns>
+    public async Task<TimeSpan?> ReconcileAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        var shop = await GetAsync(ns, name, cancellationToken);
+        if (shop is null)
+        {
+            return null; // deleted: owner references let the garbage collector remove the children
+        }
+        if (shop.Metadata.DeletionTimestamp is not null)
+        {
+            await FinalizeAsync(shop, cancellationToken);
+            return null;
+        }
+        if (!(shop.Metadata.Finalizers ?? []).Contains(Finalizer))
+        {
+            await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers ?? [], Finalizer], cancellationToken);
+            shop = await GetAsync(ns, name, cancellationToken) ?? throw new InvalidOperationException($"{ns}/{name} vanished");
+        }
+
+        var names = new ShopNames(shop);
+        var wasReady = ShopStatusBuilder.IsTrue(shop.Status, ConditionTypes.Ready);
+        var created = await EnsureSecretsAsync(names, cancellationToken);
+        if (created.Count > 0)
+        {
+            await events.RecordAsync(shop, EventRecorder.Normal, "CredentialsCreated", "Create", $"Generated {string.Join(", ", created)}.", cancellationToken);
+        }
+
+        List<ComponentStatus> components = [];
+        string? failure = null;
+        try
+        {
+            foreach (var desired in ShopResources.Build(names))
+            {
+                var applied = await client.ApplyAsync(desired, cancellationToken);
+                if (ShopStatusBuilder.Component(applied) is { } component)
+                {
+                    components.Add(component);
+                }
+            }
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
+        {
+            // The API server refused what the spec asks for: report it; retrying cannot help until the spec changes.
+            failure = $"The API server refused a child of the shop ({(int)e.Response.StatusCode}): {e.Response.Content}";
+        }
+
+        var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime);
+        await PatchStatusAsync(shop, status, cancellationToken);
+        var ready = ShopStatusBuilder.IsTrue(status, ConditionTypes.Ready);
+        OperatorMetrics.ShopsReady.WithLabels(ns, name).Set(ready ? 1 : 0);
+        if (failure is not null)
+        {
+            await events.RecordAsync(shop, EventRecorder.Warning, "ReconcileFailed", "Apply", failure, cancellationToken);
+            throw new ShopReconcileException(failure);
+        }
+        if (ready != wasReady)
+        {
+            await events.RecordAsync(shop, ready ? EventRecorder.Normal : EventRecorder.Warning, ready ? "Ready" : "NotReady", "Reconcile",
+                status.Conditions.First(c => c.Type == ConditionTypes.Ready).Message, cancellationToken);
+        }
+        LogReconciled(logger, ns, name, ready, components.Count);
+        return ready ? Resync : NotReadyRecheck;
+    }
+
+    private async Task<GoMicroShop?> GetAsync(string ns, string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var raw = await client.CustomObjects.GetNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, name, cancellationToken);
+            return KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(raw));
+        }
+        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Creates the credentials that do not exist yet; existing ones are never rewritten.</summary>
+    private async Task<List<string>> EnsureSecretsAsync(ShopNames names, CancellationToken cancellationToken)
+    {
+        var existing = (await client.CoreV1.ListNamespacedSecretAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken))
+            .Items.Select(s => s.Metadata.Name).ToHashSet();
+        List<string> created = [];
+        foreach (var secret in ShopSecrets.Generate(names).Where(s => !existing.Contains(s.Metadata.Name)))
+        {
+            try
+            {
+                await client.CoreV1.CreateNamespacedSecretAsync(secret, names.Namespace, fieldManager: Apply.FieldManager, cancellationToken: cancellationToken);
+                created.Add(secret.Metadata.Name);
+            }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            {
+                // Made by someone else (or by hand, from a backup) in the meantime: theirs stays.
+            }
+        }
+        return created;
+    }
+
+    /// <summary>
+    /// Owner references remove the workloads; the finalizer decides about what they do not
+    /// own: the volumes and the credentials that match them, kept unless dataRetention is Delete.
+    /// </summary>
+    private async Task FinalizeAsync(GoMicroShop shop, CancellationToken cancellationToken)
+    {
+        if (!(shop.Metadata.Finalizers ?? []).Contains(Finalizer))
+        {
+            return;
+        }
+        var names = new ShopNames(shop);
+        if (shop.Spec.DataRetention == DataRetention.Delete)
+        {
+            await client.CoreV1.DeleteCollectionNamespacedPersistentVolumeClaimAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
+            await client.CoreV1.DeleteCollectionNamespacedSecretAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
+            await events.RecordAsync(shop, EventRecorder.Normal, "DataDeleted", "Delete", "Deleted the volumes and credentials of the shop (dataRetention: Delete).", cancellationToken);
+        }
+        else
+        {
+            await events.RecordAsync(shop, EventRecorder.Normal, "DataRetained", "Delete", $"Kept the volumes and credentials labelled {names.AllSelector} (dataRetention: Retain).", cancellationToken);
+        }
+        await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers!.Where(f => f != Finalizer)], cancellationToken);
+        LogFinalized(logger, names.Namespace, shop.Metadata.Name, shop.Spec.DataRetention.ToString());
+    }
+
+    /// <summary>A merge patch of the whole list, guarded by resourceVersion so a concurrent change to it is never lost.</summary>
+    private async Task PatchFinalizersAsync(GoMicroShop shop, List<string> finalizers, CancellationToken cancellationToken) =>
+        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(new { metadata = new { finalizers, resourceVersion = shop.Metadata.ResourceVersion } }, V1Patch.PatchType.MergePatch),
+            GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural, shop.Metadata.Name,
+            fieldManager: Apply.FieldManager, cancellationToken: cancellationToken);
+
+    private async Task PatchStatusAsync(GoMicroShop shop, GoMicroShopStatus status, CancellationToken cancellationToken)
+    {
+        if (KubernetesJson.Serialize(shop.Status) == KubernetesJson.Serialize(status))
+        {
+            return; // nothing changed: no write, no watch event, no loop
+        }
+        await client.CustomObjects.PatchNamespacedCustomObjectStatusAsync(
+            new V1Patch(new { status }, V1Patch.PatchType.MergePatch),
+            GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural, shop.Metadata.Name,
+            fieldManager: Apply.FieldManager, cancellationToken: cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Namespace}/{Shop} reconciled: ready {Ready}, {Components} workloads")]
+    private static partial void LogReconciled(ILogger logger, string @namespace, string shop, bool ready, int components);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Namespace}/{Shop} finalized (dataRetention {Retention})")]
+    private static partial void LogFinalized(ILogger logger, string @namespace, string shop, string retention);
+}
+
+/// <summary>A reconciliation that reported its failure in the status and should be retried with back-off.</summary>
+internal sealed class ShopReconcileException(string message) : Exception(message);

@@ -1,0 +1,174 @@
+using System.Collections;
+using System.ComponentModel;
+using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.Json.Serialization;
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Crd;
+
+/// <summary>
+/// Writes the GoMicroShop CRD from the C# types: every property with a JSON name becomes a
+/// schema property; descriptions, ranges, lengths and patterns come from the attributes, and
+/// defaults from the types' own initial values, so there is one place for each fact.
+/// </summary>
+public static class CustomResourceDefinitionBuilder
+{
+    public const string Name = GoMicroShop.Plural + "." + GoMicroShop.Group;
+
+    public static V1CustomResourceDefinition Build() => new()
+    {
+        ApiVersion = "apiextensions.k8s.io/v1",
+        Kind = "CustomResourceDefinition",
+        Metadata = new V1ObjectMeta { Name = Name },
+        Spec = new V1CustomResourceDefinitionSpec
+        {
+            Group = GoMicroShop.Group,
+            Scope = "Namespaced",
+            Names = new V1CustomResourceDefinitionNames
+            {
+                Kind = GoMicroShop.KindName,
+                ListKind = GoMicroShop.KindName + "List",
+                Plural = GoMicroShop.Plural,
+                Singular = GoMicroShop.Singular,
+                ShortNames = [GoMicroShop.ShortName],
+                Categories = ["gomicro"],
+            },
+            Versions =
+            [
+                new V1CustomResourceDefinitionVersion
+                {
+                    Name = GoMicroShop.Version,
+                    Served = true,
+                    Storage = true,
+                    Subresources = new V1CustomResourceSubresources { Status = new Dictionary<string, object>() },
+                    AdditionalPrinterColumns =
+                    [
+                        Column("Ready", "string", $".status.conditions[?(@.type==\"{ConditionTypes.Ready}\")].status", "Whether every part of the shop is ready."),
+                        Column("Reason", "string", $".status.conditions[?(@.type==\"{ConditionTypes.Ready}\")].reason", "Why the shop is or is not ready."),
+                        Column("Version", "string", ".spec.version", "Tag of the service images."),
+                        Column("Gateway", "string", ".status.gateway", "In-cluster URL of the API gateway.", priority: 1),
+                        Column("Age", "date", ".metadata.creationTimestamp", null),
+                    ],
+                    Schema = new V1CustomResourceValidation { OpenAPIV3Schema = RootSchema() },
+                },
+            ],
+        },
+    };
+
+    public static string ToYaml() =>
+        "# Generated from operator/GoMicro.Operator/Crd by `dotnet run --project operator/GoMicro.Operator -- crd`. Do not edit.\n"
+        + KubernetesYaml.Serialize(Build());
+
+    private static V1CustomResourceColumnDefinition Column(string name, string type, string path, string? description, int? priority = null) =>
+        new() { Name = name, Type = type, JsonPath = path, Description = description, Priority = priority };
+
+    private static V1JSONSchemaProps RootSchema() => new()
+    {
+        Type = "object",
+        Description = "A GoMicro shop: databases, broker, cache, the four services and the gateway, reconciled by the GoMicro operator.",
+        Required = ["spec"],
+        Properties = new Dictionary<string, V1JSONSchemaProps>
+        {
+            ["apiVersion"] = new() { Type = "string" },
+            ["kind"] = new() { Type = "string" },
+            ["metadata"] = new() { Type = "object" },
+            ["spec"] = ObjectSchema(typeof(GoMicroShopSpec), "What the shop should be.", withDefaults: true),
+            ["status"] = ObjectSchema(typeof(GoMicroShopStatus), "What the operator last observed.", withDefaults: false),
+        },
+    };
+
+    private static V1JSONSchemaProps ObjectSchema(Type type, string? description, bool withDefaults)
+    {
+        var properties = JsonProperties(type).ToList();
+        var defaults = withDefaults ? Activator.CreateInstance(type) : null;
+        var required = properties.Where(p => p.GetCustomAttribute<RequiredAttribute>() is not null).Select(JsonName).ToList();
+        return new V1JSONSchemaProps
+        {
+            Type = "object",
+            Description = description,
+            Required = required.Count > 0 ? required : null,
+            Properties = properties.ToDictionary(JsonName, p => PropertySchema(p, defaults, withDefaults)),
+        };
+    }
+
+    private static V1JSONSchemaProps PropertySchema(PropertyInfo property, object? owner, bool withDefaults)
+    {
+        var description = property.GetCustomAttribute<DescriptionAttribute>()?.Description;
+        var schema = TypeSchema(property.PropertyType, description, withDefaults);
+        if (property.GetCustomAttribute<RangeAttribute>() is { } range)
+        {
+            schema.Minimum = Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture);
+            schema.Maximum = Convert.ToDouble(range.Maximum, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        if (property.GetCustomAttribute<MinLengthAttribute>() is { } min)
+        {
+            schema.MinLength = min.Length;
+        }
+        if (property.GetCustomAttribute<RegularExpressionAttribute>() is { } pattern)
+        {
+            schema.Pattern = pattern.Pattern;
+        }
+        if (owner is not null && property.GetCustomAttribute<RequiredAttribute>() is null)
+        {
+            schema.DefaultProperty = DefaultOf(property.GetValue(owner));
+        }
+        return schema;
+    }
+
+    private static V1JSONSchemaProps TypeSchema(Type type, string? description, bool withDefaults)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type == typeof(string))
+        {
+            return new() { Type = "string", Description = description };
+        }
+        if (type == typeof(bool))
+        {
+            return new() { Type = "boolean", Description = description };
+        }
+        if (type == typeof(int) || type == typeof(long))
+        {
+            return new() { Type = "integer", Format = type == typeof(int) ? "int32" : "int64", Description = description };
+        }
+        if (type == typeof(DateTime) || type == typeof(DateTimeOffset))
+        {
+            return new() { Type = "string", Format = "date-time", Description = description };
+        }
+        if (type.IsEnum)
+        {
+            return new() { Type = "string", Description = description, EnumProperty = [.. Enum.GetNames(type)] };
+        }
+        if (type != typeof(string) && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
+        {
+            var item = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];
+            return new() { Type = "array", Description = description, Items = TypeSchema(item, null, withDefaults) };
+        }
+        return ObjectSchema(type, description, withDefaults);
+    }
+
+    /// <summary>
+    /// A scalar's initial value, or for an object the fields its owner sets differently from
+    /// the type's own initial values (so nested defaults still apply beneath it).
+    /// </summary>
+    private static object? DefaultOf(object? value) => value switch
+    {
+        null => null,
+        string s => s.Length > 0 ? s : null,
+        bool or int or long => value,
+        Enum e => e.ToString(),
+        IEnumerable => null,
+        _ => JsonProperties(value.GetType())
+            .Select(p => (Name: JsonName(p), Value: DefaultOf(p.GetValue(value)), Pristine: DefaultOf(p.GetValue(Activator.CreateInstance(value.GetType())))))
+            .Where(p => p.Value is not null && !Equals(p.Value, p.Pristine) && p.Value is not IDictionary)
+            .ToDictionary(p => p.Name, p => p.Value!),
+    };
+
+    private static IEnumerable<PropertyInfo> JsonProperties(Type type) =>
+        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.GetCustomAttribute<JsonPropertyNameAttribute>() is not null)
+            .OrderBy(p => p.MetadataToken);
+
+    private static string JsonName(PropertyInfo property) => property.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name;
+}

@@ -1,0 +1,45 @@
+using GoMicro.Operator.Controller;
+using GoMicro.ServiceDefaults.Hosting;
+using GoMicro.ServiceDefaults.Observability;
+using k8s;
+using Microsoft.Extensions.Options;
+using Prometheus;
+
+namespace GoMicro.Operator;
+
+internal static class OperatorSetup
+{
+    public static WebApplicationBuilder AddOperator(this WebApplicationBuilder builder)
+    {
+        builder.WebHost.ConfigureListenPorts(grpc: false);
+        builder.Services.AddJsonLogging("operator");
+        builder.Services.AddHealthChecks();
+        builder.Services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<IKubernetes>(provider => new Kubernetes(ClientConfiguration(provider.GetRequiredService<IOptions<OperatorOptions>>().Value)));
+        builder.Services.AddSingleton(provider =>
+        {
+            var o = provider.GetRequiredService<IOptions<OperatorOptions>>().Value;
+            return new OperatorIdentity(
+                o.Identity ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName,
+                o.LeaseNamespace ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? "default");
+        });
+        builder.Services.AddSingleton<EventRecorder>();
+        builder.Services.AddSingleton<ShopReconciler>();
+        builder.Services.AddHostedService<LeaderElectedController>();
+        return builder;
+    }
+
+    public static WebApplication MapOperatorEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/healthz/live");
+        app.MapHealthChecks("/healthz/ready");
+        app.MapMetrics();
+        return app;
+    }
+
+    private static KubernetesClientConfiguration ClientConfiguration(OperatorOptions options) =>
+        options.KubernetesHost is { Length: > 0 } host ? new KubernetesClientConfiguration { Host = host }
+        : KubernetesClientConfiguration.IsInCluster() ? KubernetesClientConfiguration.InClusterConfig()
+        : KubernetesClientConfiguration.BuildConfigFromConfigFile();
+}

@@ -1,0 +1,124 @@
+using GoMicro.Operator.Crd;
+using k8s;
+using k8s.Models;
+using static GoMicro.Operator.Resources.PodParts;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>
+/// The stateful parts: a PostgreSQL per service that has a database, Redis and RabbitMQ, each a
+/// one-pod StatefulSet with a volume and a headless Service. The volumes outlive the shop
+/// unless its dataRetention is Delete.
+/// </summary>
+internal static class DataStores
+{
+    public const string DataVolume = "data";
+
+    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
+    {
+        var spec = names.Shop.Spec;
+        foreach (var service in Microservices.WithDatabase)
+        {
+            var part = ShopSecrets.Database(service);
+            var secret = names.Of(part);
+            yield return StatefulSet(names, part, "database", spec.Postgres, new V1Container
+            {
+                Name = "postgres",
+                Env =
+                [
+                    FromSecret("POSTGRES_USER", secret, ShopSecrets.UserKey),
+                    FromSecret("POSTGRES_PASSWORD", secret, ShopSecrets.PasswordKey),
+                    Env("POSTGRES_DB", service),
+                    Env("PGDATA", "/var/lib/postgresql/data/pgdata"),
+                ],
+                Ports = [Port("postgres", 5432)],
+                ReadinessProbe = ExecProbe(5, "pg_isready", "-h", "127.0.0.1", "-U", ShopSecrets.DatabaseUser, "-d", service),
+                LivenessProbe = ExecProbe(15, "pg_isready", "-h", "127.0.0.1", "-U", ShopSecrets.DatabaseUser, "-d", service),
+            }, "/var/lib/postgresql/data");
+            yield return HeadlessService(names, part, "database", ServicePort("postgres", 5432, "postgresql"));
+        }
+
+        yield return StatefulSet(names, ShopSecrets.Redis, "cache", spec.Redis, new V1Container
+        {
+            Name = "redis",
+            Args = ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
+            Env = [FromSecret("REDIS_PASSWORD", names.Of(ShopSecrets.Redis), ShopSecrets.PasswordKey)],
+            Ports = [Port("redis", 6379)],
+            ReadinessProbe = ExecProbe(5, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
+            LivenessProbe = ExecProbe(15, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
+        }, "/data");
+        yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", 6379, "redis"));
+
+        var broker = names.Of(ShopSecrets.RabbitMq);
+        yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, new V1Container
+        {
+            Name = "rabbitmq",
+            Env =
+            [
+                FromSecret("RABBITMQ_DEFAULT_USER", broker, ShopSecrets.UserKey),
+                FromSecret("RABBITMQ_DEFAULT_PASS", broker, ShopSecrets.PasswordKey),
+            ],
+            Ports = [Port("amqp", 5672), Port("management", 15672)],
+            ReadinessProbe = ExecProbe(10, "rabbitmq-diagnostics", "-q", "check_port_connectivity"),
+            LivenessProbe = ExecProbe(30, "rabbitmq-diagnostics", "-q", "status"),
+        }, "/var/lib/rabbitmq");
+        yield return HeadlessService(names, ShopSecrets.RabbitMq, "broker", ServicePort("amqp", 5672, "amqp"), ServicePort("management", 15672, "http"));
+    }
+
+    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, V1Container container, string dataPath)
+    {
+        container.Image = spec.Image;
+        container.ImagePullPolicy = names.PullPolicy;
+        container.Resources = Requirements(spec.Resources);
+        container.VolumeMounts = [new V1VolumeMount { Name = DataVolume, MountPath = dataPath }];
+        var retention = names.Shop.Spec.DataRetention.ToString();
+        return new V1StatefulSet
+        {
+            ApiVersion = "apps/v1",
+            Kind = "StatefulSet",
+            Metadata = names.Metadata(part, component),
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = 1,
+                ServiceName = names.Of(part),
+                Selector = new V1LabelSelector { MatchLabels = names.Selector(part) },
+                PersistentVolumeClaimRetentionPolicy = new V1StatefulSetPersistentVolumeClaimRetentionPolicy { WhenDeleted = retention, WhenScaled = "Retain" },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = names.Labels(part, component) },
+                    Spec = new V1PodSpec { AutomountServiceAccountToken = false, Containers = [container] },
+                },
+                VolumeClaimTemplates =
+                [
+                    new V1PersistentVolumeClaim
+                    {
+                        Metadata = new V1ObjectMeta { Name = DataVolume, Labels = names.Labels(part, component) },
+                        Spec = new V1PersistentVolumeClaimSpec
+                        {
+                            AccessModes = ["ReadWriteOnce"],
+                            StorageClassName = string.IsNullOrEmpty(spec.StorageClassName) ? null : spec.StorageClassName,
+                            Resources = new V1VolumeResourceRequirements
+                            {
+                                Requests = new Dictionary<string, ResourceQuantity> { ["storage"] = new(spec.StorageSize) },
+                            },
+                        },
+                    },
+                ],
+            },
+        };
+    }
+
+    private static V1Service HeadlessService(ShopNames names, string part, string component, params V1ServicePort[] ports) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = names.Metadata(part, component),
+        Spec = new V1ServiceSpec
+        {
+            ClusterIP = "None",
+            PublishNotReadyAddresses = false,
+            Selector = names.Selector(part),
+            Ports = [.. ports],
+        },
+    };
+}

@@ -1,0 +1,109 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.RegularExpressions;
+using k8s;
+using k8s.Models;
+using static GoMicro.Operator.Resources.PodParts;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>
+/// KrakenD in front of the services: the generated krakend/krakend.json (embedded at build
+/// time) with its backend hosts renamed to this shop's Services, in a ConfigMap whose hash
+/// rolls the gateway's pods when it changes.
+/// </summary>
+internal static partial class Gateway
+{
+    public const string Part = "gateway";
+    public const int Port = 8085;
+    public const int MetricsPort = 9091;
+    private const string ConfigFile = "krakend.json";
+
+    private static readonly Lazy<string> Template = new(() =>
+    {
+        using var stream = typeof(Gateway).Assembly.GetManifestResourceStream(ConfigFile)
+            ?? throw new InvalidOperationException($"{ConfigFile} is not embedded in the operator.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    });
+
+    public static string Url(ShopNames names) => $"http://{names.Of(Part)}.{names.Namespace}.svc:{Port}";
+
+    /// <summary>krakend.json with every http://&lt;service&gt;:port renamed to this shop's Service.</summary>
+    public static string Configuration(ShopNames names) =>
+        ServiceHost().Replace(Template.Value, m => $"{m.Groups["scheme"].Value}{names.Of(m.Groups["service"].Value)}:");
+
+    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
+    {
+        var configuration = Configuration(names);
+        yield return new V1ConfigMap
+        {
+            ApiVersion = "v1",
+            Kind = "ConfigMap",
+            Metadata = names.Metadata(Part, Part),
+            Data = new Dictionary<string, string> { [ConfigFile] = configuration },
+        };
+        yield return Deployment(names, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(configuration)))[..16]);
+        yield return new V1Service
+        {
+            ApiVersion = "v1",
+            Kind = "Service",
+            Metadata = names.Metadata(Part, Part),
+            Spec = new V1ServiceSpec
+            {
+                Type = names.Shop.Spec.Gateway.ServiceType.ToString(),
+                Selector = names.Selector(Part),
+                Ports = [ServicePort("http", Port, "http"), ServicePort("metrics", MetricsPort, "http")],
+            },
+        };
+    }
+
+    private static V1Deployment Deployment(ShopNames names, string configHash) => new()
+    {
+        ApiVersion = "apps/v1",
+        Kind = "Deployment",
+        Metadata = names.Metadata(Part, Part),
+        Spec = new V1DeploymentSpec
+        {
+            Replicas = names.Shop.Spec.Gateway.Replicas,
+            Selector = new V1LabelSelector { MatchLabels = names.Selector(Part) },
+            Template = new V1PodTemplateSpec
+            {
+                Metadata = new V1ObjectMeta
+                {
+                    Labels = names.Labels(Part, Part),
+                    Annotations = new Dictionary<string, string>
+                    {
+                        ["gomicro.io/config-hash"] = configHash,
+                        ["prometheus.io/scrape"] = "true",
+                        ["prometheus.io/port"] = MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    },
+                },
+                Spec = new V1PodSpec
+                {
+                    AutomountServiceAccountToken = false,
+                    Containers =
+                    [
+                        new V1Container
+                        {
+                            Name = "krakend",
+                            Image = names.Shop.Spec.Gateway.Image,
+                            ImagePullPolicy = names.PullPolicy,
+                            Args = ["run", "-c", $"/etc/krakend/{ConfigFile}"],
+                            Ports = [PodParts.Port("http", Port), PodParts.Port("metrics", MetricsPort)],
+                            LivenessProbe = HttpProbe("/__health", "http"),
+                            ReadinessProbe = HttpProbe("/__health", "http", periodSeconds: 5),
+                            Resources = Requirements(new Crd.ResourcesSpec()),
+                            SecurityContext = Restricted(),
+                            VolumeMounts = [new V1VolumeMount { Name = "config", MountPath = "/etc/krakend", ReadOnlyProperty = true }],
+                        },
+                    ],
+                    Volumes = [new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = names.Of(Part) } }],
+                },
+            },
+        },
+    };
+
+    [GeneratedRegex(@"(?<scheme>https?://)(?<service>users|products|basket|payments):")]
+    private static partial Regex ServiceHost();
+}

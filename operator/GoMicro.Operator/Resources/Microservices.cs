@@ -1,0 +1,140 @@
+using GoMicro.Operator.Crd;
+using k8s;
+using k8s.Models;
+using static GoMicro.Operator.Resources.PodParts;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>The four GoMicro services: a Deployment and a Service each, configured with DESIGN.md's variable names.</summary>
+internal static class Microservices
+{
+    public const string Users = "users";
+    public const string Products = "products";
+    public const string Basket = "basket";
+    public const string Payments = "payments";
+    public const int HttpPort = 8080;
+    public const int GrpcPort = 8081;
+
+    public static readonly string[] WithDatabase = [Users, Products, Payments];
+
+    private const string JwtMount = "/var/run/secrets/gomicro/jwt";
+
+    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
+    {
+        var spec = names.Shop.Spec.Services;
+        foreach (var (service, serviceSpec) in new[] { (Users, spec.Users), (Products, spec.Products), (Basket, spec.Basket), (Payments, spec.Payments) })
+        {
+            yield return Deployment(names, service, serviceSpec);
+            yield return Service(names, service);
+        }
+    }
+
+    public static string GrpcAddress(ShopNames names, string service) => $"http://{names.Of(service)}:{GrpcPort}";
+
+    public static string JwksUrl(ShopNames names) => $"http://{names.Of(Users)}:{HttpPort}/.well-known/jwks.json";
+
+    private static IEnumerable<V1EnvVar> Environment(ShopNames names, string service)
+    {
+        yield return Env("Jwt__Issuer", "gomicro-users");
+        yield return Env("Jwt__Audience", "gomicro");
+        yield return Env("Jwt__JwksUrl", JwksUrl(names));
+        if (WithDatabase.Contains(service))
+        {
+            yield return FromSecret("ConnectionStrings__Postgres", names.Of(ShopSecrets.Database(service)), ShopSecrets.ConnectionStringKey);
+            yield return Env("Database__MigrateOnStartup", "true");
+        }
+        if (service != Users)
+        {
+            yield return FromSecret("RabbitMq__Uri", names.Of(ShopSecrets.RabbitMq), ShopSecrets.UriKey);
+        }
+        switch (service)
+        {
+            case Users:
+                yield return Env("Jwt__SigningKeyPath", $"{JwtMount}/{ShopSecrets.SigningKeyKey}");
+                yield return FromSecret("Admin__Email", names.Of(ShopSecrets.Admin), ShopSecrets.EmailKey);
+                yield return FromSecret("Admin__Password", names.Of(ShopSecrets.Admin), ShopSecrets.PasswordKey);
+                break;
+            case Products:
+                yield return Env("Products__SeedSampleData", names.Shop.Spec.SeedSampleData ? "true" : "false");
+                break;
+            case Basket:
+                yield return FromSecret("ConnectionStrings__Redis", names.Of(ShopSecrets.Redis), ShopSecrets.ConnectionStringKey);
+                yield return Env("Services__Products__Grpc", GrpcAddress(names, Products));
+                break;
+            case Payments:
+                yield return Env("Services__Products__Grpc", GrpcAddress(names, Products));
+                yield return Env("Services__Basket__Grpc", GrpcAddress(names, Basket));
+                break;
+        }
+    }
+
+    private static V1Deployment Deployment(ShopNames names, string service, ServiceSpec spec)
+    {
+        List<V1Volume> volumes = [new() { Name = "tmp", EmptyDir = new V1EmptyDirVolumeSource() }];
+        List<V1VolumeMount> mounts = [new() { Name = "tmp", MountPath = "/tmp" }];
+        if (service == Users)
+        {
+            volumes.Add(new() { Name = "jwt", Secret = new V1SecretVolumeSource { SecretName = names.Of(ShopSecrets.Jwt) } });
+            mounts.Add(new() { Name = "jwt", MountPath = JwtMount, ReadOnlyProperty = true });
+        }
+        return new V1Deployment
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = names.Metadata(service, "service"),
+            Spec = new V1DeploymentSpec
+            {
+                Replicas = spec.Replicas,
+                Selector = new V1LabelSelector { MatchLabels = names.Selector(service) },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta
+                    {
+                        Labels = names.Labels(service, "service"),
+                        Annotations = new Dictionary<string, string>
+                        {
+                            ["prometheus.io/scrape"] = "true",
+                            ["prometheus.io/port"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                            ["prometheus.io/path"] = "/metrics",
+                        },
+                    },
+                    Spec = new V1PodSpec
+                    {
+                        AutomountServiceAccountToken = false,
+                        SecurityContext = new V1PodSecurityContext { RunAsNonRoot = true, SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" } },
+                        Containers =
+                        [
+                            new V1Container
+                            {
+                                Name = service,
+                                Image = names.Image(service),
+                                ImagePullPolicy = names.PullPolicy,
+                                Ports = [Port("http", HttpPort), Port("grpc", GrpcPort)],
+                                Env = [.. Environment(names, service)],
+                                Resources = Requirements(spec.Resources),
+                                StartupProbe = HttpProbe("/healthz/live", "http", periodSeconds: 2, failureThreshold: 60),
+                                LivenessProbe = HttpProbe("/healthz/live", "http"),
+                                ReadinessProbe = HttpProbe("/healthz/ready", "http", periodSeconds: 5),
+                                SecurityContext = Restricted(),
+                                VolumeMounts = mounts,
+                            },
+                        ],
+                        Volumes = volumes,
+                    },
+                },
+            },
+        };
+    }
+
+    private static V1Service Service(ShopNames names, string service) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = names.Metadata(service, "service"),
+        Spec = new V1ServiceSpec
+        {
+            Selector = names.Selector(service),
+            Ports = [ServicePort("http", HttpPort, "http"), ServicePort("grpc", GrpcPort, "kubernetes.io/h2c")],
+        },
+    };
+}

@@ -1,0 +1,57 @@
+using GoMicro.Operator.Crd;
+using k8s.Models;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>The name, labels and owner of everything one shop owns. Children are named &lt;shop&gt;-&lt;part&gt;.</summary>
+internal sealed class ShopNames(GoMicroShop shop)
+{
+    public const string ManagedBy = "gomicro-operator";
+    public const string InstanceLabel = "app.kubernetes.io/instance";
+    public const string ManagedByLabel = "app.kubernetes.io/managed-by";
+
+    public GoMicroShop Shop { get; } = shop;
+
+    public string Namespace => Shop.Metadata.NamespaceProperty;
+
+    public string Of(string part) => $"{Shop.Metadata.Name}-{part}";
+
+    /// <summary>The selector of one part: stable for the life of the workload, so never widened.</summary>
+    public Dictionary<string, string> Selector(string part) => new()
+    {
+        ["app.kubernetes.io/name"] = part,
+        [InstanceLabel] = Shop.Metadata.Name,
+    };
+
+    public Dictionary<string, string> Labels(string part, string component) => new(Selector(part))
+    {
+        ["app.kubernetes.io/component"] = component,
+        ["app.kubernetes.io/part-of"] = "gomicro",
+        [ManagedByLabel] = ManagedBy,
+    };
+
+    /// <summary>Selects everything of this shop that the operator made.</summary>
+    public string AllSelector => $"{InstanceLabel}={Shop.Metadata.Name},{ManagedByLabel}={ManagedBy}";
+
+    public V1ObjectMeta Metadata(string part, string component) => new()
+    {
+        Name = Of(part),
+        NamespaceProperty = Namespace,
+        Labels = Labels(part, component),
+        OwnerReferences = [Owner],
+    };
+
+    public V1OwnerReference Owner => new()
+    {
+        ApiVersion = GoMicroShop.GroupVersion,
+        Kind = GoMicroShop.KindName,
+        Name = Shop.Metadata.Name,
+        Uid = Shop.Metadata.Uid,
+        Controller = true,
+        BlockOwnerDeletion = true,
+    };
+
+    public string Image(string service) => $"{Shop.Spec.ImageRegistry.TrimEnd('/')}/{service}:{Shop.Spec.Version}";
+
+    public string PullPolicy => Shop.Spec.ImagePullPolicy.ToString();
+}

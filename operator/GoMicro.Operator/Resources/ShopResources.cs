@@ -1,0 +1,11 @@
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>Everything a shop should own, computed from its spec alone (the operator then applies it).</summary>
+internal static class ShopResources
+{
+    public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names) =>
+        [.. DataStores.Build(names), .. Microservices.Build(names), .. Gateway.Build(names)];
+}

@@ -1,0 +1,75 @@
+using System.Security.Cryptography;
+using k8s.Models;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>
+/// The credentials a shop runs on, generated once and never rewritten: the databases and the
+/// broker keep the first password they were started with, so a new one would lock the
+/// services out. They carry no owner reference; the finalizer keeps or deletes them with the
+/// volumes, as the shop's dataRetention says.
+/// </summary>
+internal static class ShopSecrets
+{
+    public const string UserKey = "username";
+    public const string PasswordKey = "password";
+    public const string ConnectionStringKey = "connection-string";
+    public const string UriKey = "uri";
+    public const string SigningKeyKey = "signing-key.pem";
+    public const string EmailKey = "email";
+    public const string DatabaseUser = "gomicro";
+
+    public static string Database(string service) => service + "-db";
+
+    public const string Redis = "redis";
+    public const string RabbitMq = "rabbitmq";
+    public const string Jwt = "jwt";
+    public const string Admin = "admin";
+
+    /// <summary>Every Secret of the shop, with freshly generated values (used only for those that do not exist yet).</summary>
+    public static IEnumerable<V1Secret> Generate(ShopNames names)
+    {
+        foreach (var service in Microservices.WithDatabase)
+        {
+            var password = NewPassword();
+            yield return Secret(names, Database(service), new()
+            {
+                [UserKey] = DatabaseUser,
+                [PasswordKey] = password,
+                [ConnectionStringKey] = $"Host={names.Of(Database(service))};Database={service};Username={DatabaseUser};Password={password}",
+            });
+        }
+        var redisPassword = NewPassword();
+        yield return Secret(names, Redis, new()
+        {
+            [PasswordKey] = redisPassword,
+            [ConnectionStringKey] = $"{names.Of(Redis)}:6379,password={redisPassword}",
+        });
+        var brokerPassword = NewPassword();
+        yield return Secret(names, RabbitMq, new()
+        {
+            [UserKey] = DatabaseUser,
+            [PasswordKey] = brokerPassword,
+            [UriKey] = $"amqp://{DatabaseUser}:{brokerPassword}@{names.Of(RabbitMq)}:5672/",
+        });
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        yield return Secret(names, Jwt, new() { [SigningKeyKey] = key.ExportPkcs8PrivateKeyPem() });
+        yield return Secret(names, Admin, new()
+        {
+            [EmailKey] = names.Shop.Spec.Admin.Email,
+            [PasswordKey] = NewPassword(),
+        });
+    }
+
+    private static V1Secret Secret(ShopNames names, string part, Dictionary<string, string> data) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Secret",
+        Metadata = new V1ObjectMeta { Name = names.Of(part), NamespaceProperty = names.Namespace, Labels = names.Labels(part, "credentials") },
+        Type = "Opaque",
+        StringData = data,
+    };
+
+    /// <summary>32 random characters that need no escaping in a URI or a connection string.</summary>
+    private static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+}
