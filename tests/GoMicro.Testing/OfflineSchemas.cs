@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Json.Schema;
 
-namespace GoMicro.EndToEnd.Tests;
+namespace GoMicro.Testing;
 
 /// <summary>
 /// The JSON schemas of deployment artifacts, read from disk (never fetched): from
@@ -33,10 +33,14 @@ public static class OfflineSchemas
     {
         var (root, urlMap) = Folder.Value;
         var registry = new SchemaRegistry();
+        // Kubernetes schemas carry x-kubernetes-* annotations, which are not JSON Schema keywords.
+        // Their "$schema" is the unversioned http://json-schema.org/schema#, read as draft 7.
+        var options = new BuildOptions { SchemaRegistry = registry, Dialect = Dialect.Draft07.With([], Dialect.Draft07.Id, null, allowUnknownKeywords: true) };
+        options.DialectRegistry.Register(Dialect.Draft07.With([], new Uri("http://json-schema.org/schema#"), null, allowUnknownKeywords: true));
         registry.Fetch = (uri, _) => urlMap.TryGetValue(uri.GetLeftPart(UriPartial.Path), out var local)
-            ? JsonSchema.FromFile(Path.Combine(root, local), new BuildOptions { SchemaRegistry = registry }, uri)
+            ? JsonSchema.FromFile(Path.Combine(root, local), options, uri)
             : null;
-        return JsonSchema.FromFile(Path.Combine(root, urlMap[url]), new BuildOptions { SchemaRegistry = registry }, new Uri(url));
+        return JsonSchema.FromFile(Path.Combine(root, urlMap[url]), options, new Uri(url));
     }
 
     /// <summary>Every error with where it is, or an empty list.</summary>

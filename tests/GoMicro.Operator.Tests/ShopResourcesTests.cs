@@ -1,0 +1,115 @@
+using GoMicro.Operator.Crd;
+using GoMicro.Operator.Resources;
+using k8s.Models;
+
+namespace GoMicro.Operator.Tests;
+
+public sealed class ShopResourcesTests
+{
+    [Fact]
+    public void Every_child_and_secret_is_valid_against_the_strict_Kubernetes_1_32_schemas()
+    {
+        var names = new ShopNames(TestShops.New(configure: s => s.Postgres.StorageClassName = "fast"));
+        var objects = ShopResources.Build(names).Cast<k8s.IKubernetesObject>().Concat(ShopSecrets.Generate(names)).ToList();
+
+        Assert.Equal(
+            ["ConfigMap", "Deployment", "Secret", "Service", "StatefulSet"],
+            objects.Select(o => o.Kind).Distinct().Order());
+        foreach (var obj in objects)
+        {
+            var errors = KubernetesSchemas.Validate(obj);
+            Assert.True(errors.Count == 0, $"{obj.Kind} {((k8s.IKubernetesObject<V1ObjectMeta>)obj).Metadata.Name}:\n{string.Join("\n", errors.Take(10))}");
+        }
+    }
+
+    [Fact]
+    public void The_shop_owns_five_stateful_stores_five_deployments_and_a_service_for_each()
+    {
+        var shop = TestShops.New("acme");
+        var children = ShopResources.Build(new ShopNames(shop));
+
+        Assert.Equal(["acme-payments-db", "acme-products-db", "acme-rabbitmq", "acme-redis", "acme-users-db"],
+            children.OfType<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
+        Assert.Equal(["acme-basket", "acme-gateway", "acme-payments", "acme-products", "acme-users"],
+            children.OfType<V1Deployment>().Select(s => s.Metadata.Name).Order());
+        Assert.Equal(10, children.OfType<V1Service>().Count());
+        Assert.All(children, c =>
+        {
+            var owner = Assert.Single(c.Metadata.OwnerReferences);
+            Assert.Equal((shop.Metadata.Uid, "GoMicroShop", true), (owner.Uid, owner.Kind, owner.Controller!.Value));
+            Assert.Equal("gomicro-operator", c.Metadata.Labels["app.kubernetes.io/managed-by"]);
+            Assert.Equal("acme", c.Metadata.Labels["app.kubernetes.io/instance"]);
+        });
+    }
+
+    [Fact]
+    public void Services_get_the_design_variables_from_the_shop_and_its_secrets()
+    {
+        var children = ShopResources.Build(new ShopNames(TestShops.New("acme", configure: s => { s.SeedSampleData = true; s.ImageRegistry = "registry.local/gomicro/"; s.Version = "2.1.0"; })));
+        V1Container Container(string name) => children.OfType<V1Deployment>().Single(d => d.Metadata.Name == name).Spec.Template.Spec.Containers.Single();
+        IDictionary<string, V1EnvVar> Env(string name) => Container(name).Env.ToDictionary(e => e.Name);
+
+        var basket = Env("acme-basket");
+        Assert.Equal("http://acme-products:8081", basket["Services__Products__Grpc"].Value);
+        Assert.Equal(("acme-redis", "connection-string"), (basket["ConnectionStrings__Redis"].ValueFrom.SecretKeyRef.Name, basket["ConnectionStrings__Redis"].ValueFrom.SecretKeyRef.Key));
+        Assert.Equal("http://acme-users:8080/.well-known/jwks.json", basket["Jwt__JwksUrl"].Value);
+        Assert.Equal("acme-rabbitmq", basket["RabbitMq__Uri"].ValueFrom.SecretKeyRef.Name);
+
+        var payments = Env("acme-payments");
+        Assert.Equal("http://acme-basket:8081", payments["Services__Basket__Grpc"].Value);
+        Assert.Equal("acme-payments-db", payments["ConnectionStrings__Postgres"].ValueFrom.SecretKeyRef.Name);
+        Assert.Equal("true", payments["Database__MigrateOnStartup"].Value);
+
+        var users = Env("acme-users");
+        Assert.Equal("/var/run/secrets/gomicro/jwt/signing-key.pem", users["Jwt__SigningKeyPath"].Value);
+        Assert.Equal("acme-admin", users["Admin__Password"].ValueFrom.SecretKeyRef.Name);
+        Assert.False(users.ContainsKey("RabbitMq__Uri"));
+        Assert.Equal("true", Env("acme-products")["Products__SeedSampleData"].Value);
+        Assert.Equal("registry.local/gomicro/users:2.1.0", Container("acme-users").Image);
+        Assert.Equal("/healthz/ready", Container("acme-users").ReadinessProbe.HttpGet.Path);
+        Assert.True(Container("acme-users").SecurityContext.ReadOnlyRootFilesystem);
+    }
+
+    [Fact]
+    public void Volumes_are_kept_when_the_shop_is_deleted_unless_it_says_Delete()
+    {
+        static IEnumerable<string> Policies(DataRetention retention) =>
+            ShopResources.Build(new ShopNames(TestShops.New(configure: s => s.DataRetention = retention)))
+                .OfType<V1StatefulSet>().Select(s => s.Spec.PersistentVolumeClaimRetentionPolicy.WhenDeleted).Distinct();
+
+        Assert.Equal(["Retain"], Policies(DataRetention.Retain));
+        Assert.Equal(["Delete"], Policies(DataRetention.Delete));
+    }
+
+    [Fact]
+    public void The_gateway_serves_the_generated_krakend_config_with_this_shops_hosts()
+    {
+        var names = new ShopNames(TestShops.New("acme"));
+        var config = Gateway.Configuration(names);
+        var committed = File.ReadAllText(Path.Combine(GoMicro.Testing.OfflineSchemas.RepositoryRoot, "krakend", "krakend.json"));
+
+        Assert.DoesNotMatch(@"https?://(users|products|basket|payments):", config);
+        Assert.Contains("http://acme-users:8080/.well-known/jwks.json", config, StringComparison.Ordinal);
+        Assert.Equal(
+            System.Text.RegularExpressions.Regex.Count(committed, "\"http://"),
+            System.Text.RegularExpressions.Regex.Count(config, "\"http://acme-"));
+        var configMap = ShopResources.Build(names).OfType<V1ConfigMap>().Single();
+        Assert.Equal(config, configMap.Data["krakend.json"]);
+    }
+
+    [Fact]
+    public void Generated_credentials_are_random_and_consistent_with_the_addresses_they_serve()
+    {
+        var names = new ShopNames(TestShops.New("acme"));
+        var first = ShopSecrets.Generate(names).ToDictionary(s => s.Metadata.Name);
+        var second = ShopSecrets.Generate(names).ToDictionary(s => s.Metadata.Name);
+
+        var db = first["acme-users-db"].StringData;
+        Assert.Equal($"Host=acme-users-db;Database=users;Username=gomicro;Password={db["password"]}", db["connection-string"]);
+        Assert.NotEqual(db["password"], second["acme-users-db"].StringData["password"]);
+        Assert.StartsWith("amqp://gomicro:", first["acme-rabbitmq"].StringData["uri"], StringComparison.Ordinal);
+        Assert.EndsWith("@acme-rabbitmq:5672/", first["acme-rabbitmq"].StringData["uri"], StringComparison.Ordinal);
+        Assert.Contains("BEGIN PRIVATE KEY", first["acme-jwt"].StringData["signing-key.pem"], StringComparison.Ordinal);
+        Assert.All(first.Values, s => Assert.Null(s.Metadata.OwnerReferences));
+    }
+}
