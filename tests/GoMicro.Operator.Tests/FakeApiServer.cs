@@ -238,7 +238,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             meta["namespace"] = route.Namespace;
             meta["uid"] = Guid.NewGuid().ToString();
             meta["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
-            meta["generation"] = 1;
+            meta["generation"] = 1L;
             meta.Remove("resourceVersion");
             return (HttpStatusCode.Created, Store(key, body, "ADDED"));
         }
@@ -383,7 +383,7 @@ public sealed class FakeApiServer : IAsyncDisposable
     private JsonObject Update(Route route, JsonObject current, JsonObject next)
     {
         var spec = (JsonObject o) => new JsonObject(o.Where(p => p.Key is not ("metadata" or "status")).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
-        var generation = Meta(current)["generation"]?.GetValue<long>() ?? 1;
+        var generation = long.Parse(Meta(current)["generation"]?.ToJsonString() ?? "1", System.Globalization.CultureInfo.InvariantCulture);
         Meta(next)["generation"] = JsonNode.DeepEquals(spec(current), spec(next)) ? generation : generation + 1;
         if (JsonNode.DeepEquals(Without(current, "resourceVersion"), Without(next, "resourceVersion")))
         {

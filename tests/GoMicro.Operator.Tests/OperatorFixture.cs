@@ -1,0 +1,99 @@
+using GoMicro.Operator.Crd;
+using GoMicro.Testing;
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Tests;
+
+/// <summary>The fake API server, a client acting as kubectl, and operator instances running in-process against it.</summary>
+public sealed class OperatorFixture : IAsyncLifetime
+{
+    private readonly List<ServiceHost<Program>> _operators = [];
+
+    public FakeApiServer Api { get; } = new();
+
+    public IKubernetes Kubectl { get; private set; } = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        await Api.StartAsync();
+        Kubectl = new Kubernetes(new KubernetesClientConfiguration { Host = Api.Address.ToString() });
+    }
+
+    public ServiceHost<Program> StartOperator(string identity)
+    {
+        var host = new ServiceHost<Program>(new Dictionary<string, string?>
+        {
+            ["Operator:KubernetesHost"] = Api.Address.ToString(),
+            ["Operator:Identity"] = identity,
+            ["Operator:LeaseNamespace"] = "gomicro-system",
+            ["Operator:LeaseDuration"] = "00:00:03",
+            ["Operator:RenewDeadline"] = "00:00:02",
+            ["Operator:RetryPeriod"] = "00:00:00.500",
+        }).Start();
+        _operators.Add(host);
+        return host;
+    }
+
+    public async Task<GoMicroShop> CreateShopAsync(GoMicroShop shop)
+    {
+        shop.Metadata.Uid = null;
+        shop.Metadata.Generation = null;
+        var created = await Kubectl.CustomObjects.CreateNamespacedCustomObjectAsync(shop, GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural);
+        return KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(created));
+    }
+
+    public async Task<GoMicroShop?> GetShopAsync(string ns, string name)
+    {
+        try
+        {
+            var raw = await Kubectl.CustomObjects.GetNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, name);
+            return KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(raw));
+        }
+        catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Plays the Deployment and StatefulSet controllers: every pod of every workload in the namespace is ready.</summary>
+    public async Task MarkAllReadyAsync(string ns)
+    {
+        foreach (var d in (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items)
+        {
+            await Kubectl.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch(new { status = new { observedGeneration = d.Metadata.Generation, replicas = d.Spec.Replicas, readyReplicas = d.Spec.Replicas } }, V1Patch.PatchType.MergePatch), d.Metadata.Name, ns);
+        }
+        foreach (var s in (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items)
+        {
+            await Kubectl.AppsV1.PatchNamespacedStatefulSetStatusAsync(new V1Patch(new { status = new { observedGeneration = s.Metadata.Generation, replicas = s.Spec.Replicas, readyReplicas = s.Spec.Replicas } }, V1Patch.PatchType.MergePatch), s.Metadata.Name, ns);
+        }
+    }
+
+    /// <summary>Waits for a state; on time-out the message shows the API requests last made, which say what the operator did.</summary>
+    public async Task UntilAsync(Func<Task<bool>> condition, string what, int seconds = 20)
+    {
+        try
+        {
+            await Eventually.UntilAsync(condition, seconds, what);
+        }
+        catch (TimeoutException e)
+        {
+            List<string> last;
+            lock (Api.Requests)
+            {
+                last = [.. Api.Requests.Where(r => !r.Contains("/leases/", StringComparison.Ordinal) && !r.EndsWith("?watch=false", StringComparison.Ordinal)).TakeLast(20)];
+            }
+            throw new TimeoutException($"{e.Message}; last writes:\n{string.Join("\n", last)}", e);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in _operators)
+        {
+            await host.DisposeAsync();
+        }
+        Kubectl?.Dispose();
+        await Api.DisposeAsync();
+    }
+}

@@ -1,0 +1,158 @@
+using GoMicro.Operator.Crd;
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Tests;
+
+/// <summary>The operator against an API server: what a platform engineer sees after `kubectl apply`.</summary>
+public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<OperatorFixture>, IAsyncLifetime
+{
+    public ValueTask InitializeAsync()
+    {
+        if (cluster.Api.Requests.Count == 0)
+        {
+            cluster.StartOperator("operator-a");
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private IKubernetes Kubectl => cluster.Kubectl;
+
+    [Fact]
+    public async Task A_new_shop_gets_every_part_by_server_side_apply_and_becomes_ready_when_its_pods_are()
+    {
+        const string ns = "create";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns));
+
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Count == 5
+            && (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Count == 5
+            && (await Kubectl.CoreV1.ListNamespacedServiceAsync(ns)).Items.Count == 10
+            && (await Kubectl.CoreV1.ListNamespacedConfigMapAsync(ns)).Items.Count == 1, "every child created");
+        var shop = (await cluster.GetShopAsync(ns, "shop"))!;
+        Assert.Contains("gomicro.io/data-retention", shop.Metadata.Finalizers);
+        var users = await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-users", ns);
+        Assert.Equal(shop.Metadata.Uid, users.Metadata.OwnerReferences.Single().Uid);
+        Assert.Equal("gomicro-operator", users.Metadata.ManagedFields.Single().Manager);
+        Assert.Contains(cluster.Api.Requests, r => r.StartsWith($"PATCH /apis/apps/v1/namespaces/{ns}/deployments/shop-users?", StringComparison.Ordinal) && r.Contains("fieldManager=gomicro-operator", StringComparison.Ordinal) && r.Contains("force=true", StringComparison.Ordinal));
+
+        var secrets = (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Select(s => s.Metadata.Name).Order();
+        Assert.Equal(["shop-admin", "shop-jwt", "shop-payments-db", "shop-products-db", "shop-rabbitmq", "shop-redis", "shop-users-db"], secrets);
+
+        await cluster.UntilAsync(async () => Condition(await cluster.GetShopAsync(ns, "shop"), ConditionTypes.Progressing)?.Status == "True", "Progressing while pods start");
+        shop = (await cluster.GetShopAsync(ns, "shop"))!;
+        Assert.Equal("False", Condition(shop, ConditionTypes.Ready)!.Status);
+        Assert.Equal("ComponentsNotReady", Condition(shop, ConditionTypes.Ready)!.Reason);
+        Assert.Equal(1, shop.Status.ObservedGeneration);
+        Assert.Equal("http://shop-gateway.create.svc:8085", shop.Status.Gateway);
+
+        await cluster.MarkAllReadyAsync(ns);
+        await cluster.UntilAsync(async () => Condition(await cluster.GetShopAsync(ns, "shop"), ConditionTypes.Ready)?.Status == "True", "Ready once every pod is");
+        shop = (await cluster.GetShopAsync(ns, "shop"))!;
+        Assert.Equal("False", Condition(shop, ConditionTypes.Progressing)!.Status);
+        Assert.Equal("False", Condition(shop, ConditionTypes.Degraded)!.Status);
+        Assert.Equal(10, shop.Status.Components.Count);
+        Assert.All(shop.Status.Components, c => Assert.Equal(c.Replicas, c.ReadyReplicas));
+
+        var events = (await Kubectl.EventsV1.ListNamespacedEventAsync(ns)).Items;
+        Assert.Contains(events, e => e.Reason == "Ready" && e.Regarding.Name == "shop" && e.ReportingController == "gomicro.io/gomicro-operator");
+        Assert.Contains(events, e => e.Reason == "CredentialsCreated");
+    }
+
+    [Fact]
+    public async Task Credentials_are_generated_once_and_never_rewritten()
+    {
+        const string ns = "secrets";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns));
+        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7, "secrets created");
+        var before = (await Kubectl.CoreV1.ReadNamespacedSecretAsync("shop-users-db", ns)).Metadata.ResourceVersion;
+
+        await Kubectl.AppsV1.DeleteNamespacedDeploymentAsync("shop-users", ns); // forces another reconciliation
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-users"), "deployment back");
+
+        Assert.Equal(before, (await Kubectl.CoreV1.ReadNamespacedSecretAsync("shop-users-db", ns)).Metadata.ResourceVersion);
+    }
+
+    [Fact]
+    public async Task A_deleted_or_edited_child_comes_back_as_the_spec_says()
+    {
+        const string ns = "drift";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns, s => s.Services.Products.Replicas = 2));
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Count == 5, "deployments created");
+
+        await Kubectl.AppsV1.DeleteNamespacedDeploymentAsync("shop-basket", ns);
+        await Kubectl.CoreV1.DeleteNamespacedConfigMapAsync("shop-gateway", ns);
+        await Kubectl.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(new { spec = new { replicas = 7 } }, V1Patch.PatchType.MergePatch), "shop-products", ns);
+        await Kubectl.AppsV1.PatchNamespacedStatefulSetAsync(new V1Patch(new { spec = new { template = new { spec = new { containers = new[] { new { name = "postgres", image = "postgres:9" } } } } } }, V1Patch.PatchType.MergePatch), "shop-users-db", ns);
+
+        await cluster.UntilAsync(async () =>
+            (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-basket")
+            && (await Kubectl.CoreV1.ListNamespacedConfigMapAsync(ns)).Items.Any(c => c.Metadata.Name == "shop-gateway")
+            && (await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-products", ns)).Spec.Replicas == 2
+            && (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-users-db", ns)).Spec.Template.Spec.Containers[0].Image == "postgres:15",
+            "drift corrected");
+    }
+
+    [Fact]
+    public async Task A_spec_change_rolls_out_and_the_status_names_the_generation_it_describes()
+    {
+        const string ns = "update";
+        var shop = await cluster.CreateShopAsync(TestShops.New("shop", ns));
+        await cluster.UntilAsync(async () => (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 1, "first generation observed");
+
+        await Kubectl.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(new { spec = new { version = "1.1.0", services = new { payments = new { replicas = 3 } } } }, V1Patch.PatchType.MergePatch),
+            GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, "shop");
+
+        await cluster.UntilAsync(async () =>
+        {
+            var payments = await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-payments", ns);
+            return payments.Spec.Replicas == 3 && payments.Spec.Template.Spec.Containers[0].Image == "ghcr.io/gomicro/payments:1.1.0";
+        }, "new replicas and image applied");
+        await cluster.UntilAsync(async () => (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 2, "second generation observed");
+        Assert.All((await cluster.GetShopAsync(ns, "shop"))!.Status.Conditions, c => Assert.Equal(2, c.ObservedGeneration));
+        Assert.Equal(shop.Metadata.Uid, (await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-payments", ns)).Metadata.OwnerReferences[0].Uid);
+    }
+
+    [Theory]
+    [InlineData(DataRetention.Retain)]
+    [InlineData(DataRetention.Delete)]
+    public async Task Deleting_a_shop_removes_its_workloads_and_keeps_its_data_unless_told_otherwise(DataRetention retention)
+    {
+        var ns = "delete-" + retention.ToString().ToLowerInvariant();
+        await cluster.CreateShopAsync(TestShops.New("shop", ns, s => s.DataRetention = retention));
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Count == 5
+            && (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7, "shop created");
+        // The StatefulSet controller would make this claim from the volumeClaimTemplate; the fake has none, so the test does.
+        var template = (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-users-db", ns)).Spec.VolumeClaimTemplates[0];
+        await Kubectl.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
+        {
+            Metadata = new V1ObjectMeta { Name = "data-shop-users-db-0", Labels = template.Metadata.Labels },
+            Spec = template.Spec,
+        }, ns);
+
+        await Kubectl.CustomObjects.DeleteNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, "shop");
+
+        await cluster.UntilAsync(async () => await cluster.GetShopAsync(ns, "shop") is null, "shop gone once finalized");
+        Assert.Empty((await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items);
+        Assert.Empty((await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items);
+        var claims = (await Kubectl.CoreV1.ListNamespacedPersistentVolumeClaimAsync(ns)).Items;
+        var secrets = (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items;
+        var events = (await Kubectl.EventsV1.ListNamespacedEventAsync(ns)).Items;
+        if (retention == DataRetention.Retain)
+        {
+            Assert.Single(claims);
+            Assert.Equal(7, secrets.Count);
+            Assert.Contains(events, e => e.Reason == "DataRetained");
+        }
+        else
+        {
+            Assert.Empty(claims);
+            Assert.Empty(secrets);
+            Assert.Contains(events, e => e.Reason == "DataDeleted");
+        }
+    }
+
+    private static V1Condition? Condition(GoMicroShop? shop, string type) => shop?.Status?.Conditions.FirstOrDefault(c => c.Type == type);
+}
