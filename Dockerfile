@@ -1,7 +1,8 @@
 # syntax=docker/dockerfile:1
 # One image per service, chosen with a build argument:
 #   docker build --build-arg PROJECT=GoMicro.Users -t gomicro/users .
-# PROJECT is one of GoMicro.Users, GoMicro.Products, GoMicro.Basket, GoMicro.Payments.
+# PROJECT is one of GoMicro.Users, GoMicro.Products, GoMicro.Basket, GoMicro.Payments
+# (under services/) or GoMicro.Operator (under operator/).
 ARG SDK_IMAGE=mcr.microsoft.com/dotnet/sdk:10.0
 ARG RUNTIME_IMAGE=mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
 
@@ -17,12 +18,15 @@ COPY services/GoMicro.Users/GoMicro.Users.csproj services/GoMicro.Users/
 COPY services/GoMicro.Products/GoMicro.Products.csproj services/GoMicro.Products/
 COPY services/GoMicro.Basket/GoMicro.Basket.csproj services/GoMicro.Basket/
 COPY services/GoMicro.Payments/GoMicro.Payments.csproj services/GoMicro.Payments/
+COPY operator/GoMicro.Operator/GoMicro.Operator.csproj operator/GoMicro.Operator/
 RUN test -n "${PROJECT}" || { echo "build with --build-arg PROJECT=GoMicro.<Service>"; exit 1; } \
- && dotnet restore "services/${PROJECT}/${PROJECT}.csproj"
+ && dotnet restore "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)"
 COPY protos/ protos/
+COPY krakend/ krakend/
 COPY services/ services/
+COPY operator/ operator/
 # The apphost, renamed, is the entry point: the runtime image has no shell to expand a name.
-RUN dotnet publish "services/${PROJECT}/${PROJECT}.csproj" -c Release --no-restore -o /app \
+RUN dotnet publish "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)" -c Release --no-restore -o /app \
  && mv "/app/${PROJECT}" /app/gomicro-service \
  && mkdir -p /data
 

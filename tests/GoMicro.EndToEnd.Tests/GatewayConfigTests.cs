@@ -1,3 +1,4 @@
+using GoMicro.Testing;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using GoMicro.Gateway;

@@ -1,3 +1,4 @@
+using GoMicro.Testing;
 using System.Net;
 using System.Text.Json;
 using Microsoft.AspNetCore.Routing;
