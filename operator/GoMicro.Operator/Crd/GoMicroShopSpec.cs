@@ -69,6 +69,10 @@ public sealed class ServicesSpec
 
 public sealed class ServiceSpec
 {
+    [JsonPropertyName("image")]
+    [Description("Full image reference of this service, e.g. one skaffold built; overrides <imageRegistry>/<service>:<version>.")]
+    public string? Image { get; set; }
+
     [JsonPropertyName("replicas")]
     [Description("Number of pods.")]
     [Range(0, 50)]

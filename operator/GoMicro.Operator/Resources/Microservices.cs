@@ -107,7 +107,7 @@ internal static class Microservices
                             new V1Container
                             {
                                 Name = service,
-                                Image = names.Image(service),
+                                Image = names.Image(service, spec),
                                 ImagePullPolicy = names.PullPolicy,
                                 Ports = [Port("http", HttpPort), Port("grpc", GrpcPort)],
                                 Env = [.. Environment(names, service)],

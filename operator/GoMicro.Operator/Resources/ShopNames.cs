@@ -51,7 +51,8 @@ internal sealed class ShopNames(GoMicroShop shop)
         BlockOwnerDeletion = true,
     };
 
-    public string Image(string service) => $"{Shop.Spec.ImageRegistry.TrimEnd('/')}/{service}:{Shop.Spec.Version}";
+    public string Image(string service, ServiceSpec spec) =>
+        string.IsNullOrEmpty(spec.Image) ? $"{Shop.Spec.ImageRegistry.TrimEnd('/')}/{service}:{Shop.Spec.Version}" : spec.Image;
 
     public string PullPolicy => Shop.Spec.ImagePullPolicy.ToString();
 }
