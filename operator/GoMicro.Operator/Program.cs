@@ -6,10 +6,18 @@ if (HealthProbe.IsRequested(args))
 {
     return await HealthProbe.RunAsync();
 }
-if (args is ["crd"])
+// Generators of the charts' files that the code decides: the CRD, the values schema and the ClusterRole.
+switch (args)
 {
-    Console.Write(CustomResourceDefinitionBuilder.ToYaml());
-    return 0;
+    case ["crd"]:
+        Console.Write(CustomResourceDefinitionBuilder.ToYaml());
+        return 0;
+    case ["values-schema"]:
+        Console.Write(ValuesSchemaBuilder.ToJson());
+        return 0;
+    case ["rbac"]:
+        Console.Write(GoMicro.Operator.Controller.Permissions.ClusterRoleTemplate());
+        return 0;
 }
 
 var builder = WebApplication.CreateBuilder(args);
