@@ -41,7 +41,7 @@ public sealed class CrdTests
     {
         var crd = YamlJson.Documents(File.ReadAllText(CommittedPath)).Single()!;
         var schemaNode = crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!.DeepClone();
-        var schema = JsonSchema.FromText(schemaNode.ToJsonString());
+        var schema = OfflineSchemas.FromText(schemaNode.ToJsonString());
         var shop = JsonNode.Parse("""
             { "apiVersion": "gomicro.io/v1alpha1", "kind": "GoMicroShop", "metadata": { "name": "shop" },
               "spec": { "version": "1.0.0", "services": { "users": { "replicas": 2 } }, "postgres": { "storageSize": "5Gi" } } }
@@ -75,5 +75,19 @@ public sealed class CrdTests
         Assert.Equal(defaults.RabbitMq.Image, spec["rabbitmq"]!["default"]!["image"]!.GetValue<string>());
         Assert.Equal(defaults.Services.Users.Replicas, spec["services"]!["properties"]!["users"]!["properties"]!["replicas"]!["default"]!.GetValue<long>());
         Assert.Equal("Retain", spec["dataRetention"]!["default"]!.GetValue<string>());
+        Assert.Equal("512Mi", spec["rabbitmq"]!["default"]!["resources"]!["memory"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Storage_fields_cannot_change_once_set_because_a_StatefulSet_volume_template_cannot()
+    {
+        var crd = YamlJson.Documents(File.ReadAllText(CommittedPath)).Single()!;
+        var postgres = crd["spec"]!["versions"]![0]!["schema"]!["openAPIV3Schema"]!["properties"]!["spec"]!["properties"]!["postgres"]!["properties"]!;
+        foreach (var field in new[] { "storageSize", "storageClassName" })
+        {
+            var rule = postgres[field]!["x-kubernetes-validations"]!.AsArray().Single()!;
+            Assert.Equal("self == oldSelf", rule["rule"]!.GetValue<string>());
+        }
+        Assert.Null(postgres["image"]!["x-kubernetes-validations"]);
     }
 }

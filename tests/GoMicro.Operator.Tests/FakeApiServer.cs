@@ -27,6 +27,8 @@ public sealed class FakeApiServer : IAsyncDisposable
     private readonly List<Change> _log = [];
     private readonly List<Channel<Change>> _watchers = [];
     private long _version = 100;
+    private long _expiredBefore;
+    private readonly HashSet<string> _refused = [];
 
     private sealed record Change(long Version, string Resource, string Namespace, string Type, JsonObject Object);
 
@@ -40,6 +42,31 @@ public sealed class FakeApiServer : IAsyncDisposable
     }
 
     public Uri Address { get; private set; } = null!;
+
+    /// <summary>
+    /// Plays an API server restart: open watches end, and a watch from any resourceVersion
+    /// up to now is answered with an ERROR 410 Expired event, as the watch cache does.
+    /// </summary>
+    public void ExpireWatches()
+    {
+        lock (_lock)
+        {
+            _expiredBefore = _version + 1;
+            foreach (var w in _watchers)
+            {
+                w.Writer.TryComplete();
+            }
+        }
+    }
+
+    /// <summary>Plays admission refusing an object: writes to it are answered 422 Invalid.</summary>
+    public void RefuseWrites(string ns, string resource, string name)
+    {
+        lock (_lock)
+        {
+            _refused.Add($"{ns}/{resource}/{name}");
+        }
+    }
 
     /// <summary>Every request as "METHOD path?query", for asserting how the operator talks.</summary>
     public List<string> Requests { get; } = [];
@@ -87,6 +114,16 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 await Json(http, HttpStatusCode.OK, List(route, query["labelSelector"]));
             }
+            return;
+        }
+        bool refused;
+        lock (_lock)
+        {
+            refused = route.Name is not null && method is "PUT" or "PATCH" && !route.Status && _refused.Contains($"{route.Namespace}/{route.Resource}/{route.Name}");
+        }
+        if (refused)
+        {
+            await Fail(http, HttpStatusCode.UnprocessableEntity, "Invalid", $"{route.Resource} \"{route.Name}\" is invalid: spec: Forbidden: updates to this field are forbidden");
             return;
         }
         var (status, body) = method switch
@@ -145,18 +182,29 @@ public sealed class FakeApiServer : IAsyncDisposable
     private async Task WatchAsync(HttpContext http, Route route, string? from, string? selector, bool bookmarks)
     {
         var channel = Channel.CreateUnbounded<Change>();
+        bool expired;
         lock (_lock)
         {
             var since = long.TryParse(from, out var v) ? v : _version;
+            expired = since < _expiredBefore;
             foreach (var change in _log.Where(c => c.Version > since))
             {
                 channel.Writer.TryWrite(change);
             }
-            _watchers.Add(channel);
+            if (!expired)
+            {
+                _watchers.Add(channel);
+            }
         }
         http.Response.StatusCode = 200;
         http.Response.ContentType = "application/json";
         await http.Response.StartAsync();
+        if (expired)
+        {
+            var gone = new JsonObject { ["type"] = "ERROR", ["object"] = StatusBody(HttpStatusCode.Gone, "Expired", $"too old resource version: {from}") };
+            await http.Response.WriteAsync(gone.ToJsonString() + "\n");
+            return;
+        }
         var stop = http.RequestAborted;
         try
         {

@@ -3,6 +3,7 @@ using GoMicro.Operator.Crd;
 
 namespace GoMicro.Operator.Tests;
 
+[Collection(OperatorCollection.Name)]
 public sealed class LeaderElectionTests(OperatorFixture cluster) : IClassFixture<OperatorFixture>
 {
     [Fact]

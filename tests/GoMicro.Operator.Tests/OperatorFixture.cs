@@ -5,6 +5,16 @@ using k8s.Models;
 
 namespace GoMicro.Operator.Tests;
 
+/// <summary>
+/// Operator tests share one process's metrics registry and contend for the CPU with their
+/// lease timings, so their classes run one after another.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class OperatorCollection
+{
+    public const string Name = "operator";
+}
+
 /// <summary>The fake API server, a client acting as kubectl, and operator instances running in-process against it.</summary>
 public sealed class OperatorFixture : IAsyncLifetime
 {
@@ -27,9 +37,9 @@ public sealed class OperatorFixture : IAsyncLifetime
             ["Operator:KubernetesHost"] = Api.Address.ToString(),
             ["Operator:Identity"] = identity,
             ["Operator:LeaseNamespace"] = "gomicro-system",
-            ["Operator:LeaseDuration"] = "00:00:03",
-            ["Operator:RenewDeadline"] = "00:00:02",
-            ["Operator:RetryPeriod"] = "00:00:00.500",
+            ["Operator:LeaseDuration"] = "00:00:06",
+            ["Operator:RenewDeadline"] = "00:00:04",
+            ["Operator:RetryPeriod"] = "00:00:01",
         }).Start();
         _operators.Add(host);
         return host;
@@ -61,11 +71,11 @@ public sealed class OperatorFixture : IAsyncLifetime
     {
         foreach (var d in (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items)
         {
-            await Kubectl.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch(new { status = new { observedGeneration = d.Metadata.Generation, replicas = d.Spec.Replicas, readyReplicas = d.Spec.Replicas } }, V1Patch.PatchType.MergePatch), d.Metadata.Name, ns);
+            await Kubectl.AppsV1.PatchNamespacedDeploymentStatusAsync(new V1Patch(new { status = new { observedGeneration = d.Metadata.Generation, replicas = d.Spec.Replicas, readyReplicas = d.Spec.Replicas, updatedReplicas = d.Spec.Replicas, availableReplicas = d.Spec.Replicas } }, V1Patch.PatchType.MergePatch), d.Metadata.Name, ns);
         }
         foreach (var s in (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items)
         {
-            await Kubectl.AppsV1.PatchNamespacedStatefulSetStatusAsync(new V1Patch(new { status = new { observedGeneration = s.Metadata.Generation, replicas = s.Spec.Replicas, readyReplicas = s.Spec.Replicas } }, V1Patch.PatchType.MergePatch), s.Metadata.Name, ns);
+            await Kubectl.AppsV1.PatchNamespacedStatefulSetStatusAsync(new V1Patch(new { status = new { observedGeneration = s.Metadata.Generation, replicas = s.Spec.Replicas, readyReplicas = s.Spec.Replicas, updatedReplicas = s.Spec.Replicas, currentRevision = "r1", updateRevision = "r1" } }, V1Patch.PatchType.MergePatch), s.Metadata.Name, ns);
         }
     }
 

@@ -5,6 +5,7 @@ using k8s.Models;
 namespace GoMicro.Operator.Tests;
 
 /// <summary>The operator against an API server: what a platform engineer sees after `kubectl apply`.</summary>
+[Collection(OperatorCollection.Name)]
 public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<OperatorFixture>, IAsyncLifetime
 {
     public ValueTask InitializeAsync()
@@ -113,6 +114,47 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
         await cluster.UntilAsync(async () => (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 2, "second generation observed");
         Assert.All((await cluster.GetShopAsync(ns, "shop"))!.Status.Conditions, c => Assert.Equal(2, c.ObservedGeneration));
         Assert.Equal(shop.Metadata.Uid, (await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-payments", ns)).Metadata.OwnerReferences[0].Uid);
+    }
+
+    [Fact]
+    public async Task After_the_API_server_expires_its_watches_the_operator_lists_again_and_still_corrects_drift()
+    {
+        const string ns = "expiry";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns));
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Count == 5, "deployments created");
+        int Lists()
+        {
+            lock (cluster.Api.Requests)
+            {
+                return cluster.Api.Requests.Count(r => r.StartsWith("GET /apis/apps/v1/deployments?", StringComparison.Ordinal) && r.Contains("watch=false", StringComparison.Ordinal));
+            }
+        }
+        var before = Lists();
+
+        cluster.Api.ExpireWatches();
+
+        await cluster.UntilAsync(() => Task.FromResult(Lists() > before), "deployments listed again after 410 Expired");
+        await Kubectl.AppsV1.DeleteNamespacedDeploymentAsync("shop-gateway", ns);
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-gateway"), "drift corrected through the new watch");
+    }
+
+    [Fact]
+    public async Task A_child_the_API_server_refuses_makes_the_shop_Degraded_while_the_rest_still_rolls_out()
+    {
+        const string ns = "refused";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns));
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Count == 5, "stores created");
+        cluster.Api.RefuseWrites(ns, "statefulsets", "shop-users-db");
+
+        await Kubectl.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(new { spec = new { version = "2.0.0" } }, V1Patch.PatchType.MergePatch), GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, "shop");
+
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-users", ns)).Spec.Template.Spec.Containers[0].Image.EndsWith(":2.0.0", StringComparison.Ordinal), "services upgraded");
+        await cluster.UntilAsync(async () => Condition(await cluster.GetShopAsync(ns, "shop"), ConditionTypes.Degraded)?.Status == "True", "Degraded");
+        var shop = (await cluster.GetShopAsync(ns, "shop"))!;
+        Assert.Contains("StatefulSet shop-users-db (422)", Condition(shop, ConditionTypes.Degraded)!.Message, StringComparison.Ordinal);
+        Assert.Equal(("False", "ReconcileFailed"), (Condition(shop, ConditionTypes.Ready)!.Status, Condition(shop, ConditionTypes.Ready)!.Reason));
+        Assert.Contains((await Kubectl.EventsV1.ListNamespacedEventAsync(ns)).Items, e => e.Reason == "ReconcileFailed" && e.Type == "Warning");
     }
 
     [Theory]

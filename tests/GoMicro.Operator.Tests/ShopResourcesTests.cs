@@ -71,6 +71,21 @@ public sealed class ShopResourcesTests
     }
 
     [Fact]
+    public void A_store_given_in_part_keeps_its_default_image()
+    {
+        var shop = k8s.KubernetesJson.Deserialize<GoMicroShop>("""
+            { "apiVersion": "gomicro.io/v1alpha1", "kind": "GoMicroShop", "metadata": { "name": "shop", "namespace": "ns", "uid": "u" },
+              "spec": { "version": "1", "postgres": { "storageSize": "5Gi" }, "rabbitmq": { "storageSize": "2Gi" } } }
+            """);
+        var sets = ShopResources.Build(new ShopNames(shop)).OfType<V1StatefulSet>().ToDictionary(s => s.Metadata.Name);
+
+        Assert.Equal("postgres:15", sets["shop-users-db"].Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("5Gi", sets["shop-users-db"].Spec.VolumeClaimTemplates[0].Spec.Resources.Requests["storage"].ToString());
+        Assert.Equal("rabbitmq:3-management", sets["shop-rabbitmq"].Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("redis:7", sets["shop-redis"].Spec.Template.Spec.Containers[0].Image);
+    }
+
+    [Fact]
     public void Volumes_are_kept_when_the_shop_is_deleted_unless_it_says_Delete()
     {
         static IEnumerable<string> Policies(DataRetention retention) =>

@@ -43,6 +43,17 @@ public static class OfflineSchemas
         return JsonSchema.FromFile(Path.Combine(root, urlMap[url]), options, new Uri(url));
     }
 
+    /// <summary>
+    /// A schema given as text, such as a CRD's openAPIV3Schema, read as draft 7 with the
+    /// x-kubernetes-* annotations allowed.
+    /// </summary>
+    public static JsonSchema FromText(string json) =>
+        JsonSchema.FromText(json, new BuildOptions
+        {
+            SchemaRegistry = new SchemaRegistry(),
+            Dialect = Dialect.Draft07.With([], Dialect.Draft07.Id, null, allowUnknownKeywords: true),
+        }, new Uri($"urn:gomicro:schema:{Guid.NewGuid()}"));
+
     /// <summary>Every error with where it is, or an empty list.</summary>
     public static IReadOnlyList<string> Validate(JsonSchema schema, JsonElement document)
     {

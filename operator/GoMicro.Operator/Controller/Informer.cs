@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using k8s;
 using k8s.Autorest;
@@ -23,7 +24,7 @@ internal interface IInformer
 internal sealed partial class Informer<T>(
     string name,
     Func<CancellationToken, Task<(IEnumerable<T> Items, string ResourceVersion)>> list,
-    Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> watch,
+    Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> watch,
     Action<WatchEventType, T> onEvent,
     ILogger logger)
     : IInformer
@@ -47,25 +48,34 @@ internal sealed partial class Informer<T>(
                 }
                 _synced.TrySetResult();
                 failures = 0;
-                while (!cancellationToken.IsCancellationRequested)
+                while (true)
                 {
-                    var expired = false;
-                    await foreach (var (type, item) in watch(resourceVersion, cancellationToken))
+                    // The client hands a watch's ERROR event (a Status) to onError and ends the stream.
+                    Exception? error = null;
+                    var started = Stopwatch.GetTimestamp();
+                    var events = 0;
+                    await foreach (var (type, item) in watch(resourceVersion, e => error = e, cancellationToken))
                     {
-                        if (type == WatchEventType.Error)
-                        {
-                            expired = true; // a watch error event is a Status, most often 410 Expired
-                            break;
-                        }
+                        events++;
                         resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
-                        if (type != WatchEventType.Bookmark)
+                        if (type is not (WatchEventType.Bookmark or WatchEventType.Error))
                         {
                             onEvent(type, item);
                         }
                     }
-                    if (expired)
+                    if (error is KubernetesException { Status.Code: (int)HttpStatusCode.Gone })
                     {
-                        break;
+                        LogExpired(logger, name);
+                        break; // the resourceVersion is too old: list again
+                    }
+                    if (error is not null)
+                    {
+                        throw error;
+                    }
+                    if (events == 0 && Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(1))
+                    {
+                        // A server that ends watches at once must not turn this into a busy loop.
+                        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
                     }
                 }
             }
@@ -77,8 +87,10 @@ internal sealed partial class Informer<T>(
             {
                 LogExpired(logger, name);
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException)
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
+                // Whatever broke (connection, time-out, an object that did not deserialize), the
+                // informer must keep going: a dead informer would leave the leader reconciling nothing.
                 failures++;
                 LogWatchFailed(logger, name, e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8)))), cancellationToken);

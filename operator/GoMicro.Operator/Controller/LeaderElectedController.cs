@@ -14,7 +14,8 @@ namespace GoMicro.Operator.Controller;
 /// the leader goes away.
 /// </summary>
 internal sealed partial class LeaderElectedController(
-    IKubernetes client, IServiceProvider services, OperatorIdentity identity, IOptions<OperatorOptions> options, ILogger<LeaderElectedController> logger)
+    IKubernetes client, IServiceProvider services, OperatorIdentity identity, IOptions<OperatorOptions> options,
+    IHostApplicationLifetime lifetime, ILogger<LeaderElectedController> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -29,11 +30,18 @@ internal sealed partial class LeaderElectedController(
         CancellationTokenSource? term = null;
         elector.OnStartedLeading += () =>
         {
+            term?.Dispose();
             term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             OperatorMetrics.Leader.Set(1);
             LogLeading(logger, identity.Name);
             var controller = ActivatorUtilities.CreateInstance<ShopController>(services);
-            _ = controller.RunAsync(term.Token);
+            // A leader whose controller died would keep renewing the lease and reconcile
+            // nothing: stop the process instead, so the pod restarts and a standby can lead.
+            _ = controller.RunAsync(term.Token).ContinueWith(run =>
+            {
+                LogControllerFailed(logger, run.Exception!.GetBaseException());
+                lifetime.StopApplication();
+            }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         };
         elector.OnStoppedLeading += () =>
         {
@@ -61,6 +69,9 @@ internal sealed partial class LeaderElectedController(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Identity} lost the lease: stopped reconciling")]
     private static partial void LogStopped(ILogger logger, string identity);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The controller stopped; stopping the operator so that it restarts")]
+    private static partial void LogControllerFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Leader is {Leader}")]
     private static partial void LogNewLeader(ILogger logger, string leader);

@@ -15,14 +15,14 @@ public static class Permissions
     [
         // Informer (list, watch), reconciler (get), finalizer (patch).
         Rule(GoMicroShop.Group, [GoMicroShop.Plural], "get", "list", "watch", "patch"),
-        Rule(GoMicroShop.Group, [GoMicroShop.Plural + "/status"], "get", "patch"),
+        Rule(GoMicroShop.Group, [GoMicroShop.Plural + "/status"], "patch"),
         // Children carry blockOwnerDeletion, which needs update on the owner's finalizers.
         Rule(GoMicroShop.Group, [GoMicroShop.Plural + "/finalizers"], "update"),
         // Server-side apply creates (create) or updates (patch); informers list and watch.
-        Rule("apps", ["deployments", "statefulsets"], "get", "list", "watch", "create", "patch"),
-        Rule("", ["services", "configmaps"], "get", "list", "watch", "create", "patch"),
-        // Credentials: created once, never read back by name, deleted only by the finalizer.
-        Rule("", ["secrets"], "list", "create", "deletecollection"),
+        Rule("apps", ["deployments", "statefulsets"], "list", "watch", "create", "patch"),
+        Rule("", ["services", "configmaps"], "list", "watch", "create", "patch"),
+        // Credentials: created once, never read (AlreadyExists says enough), deleted only by the finalizer.
+        Rule("", ["secrets"], "create", "deletecollection"),
         Rule("", ["persistentvolumeclaims"], "deletecollection"),
         Rule("events.k8s.io", ["events"], "create"),
     ];
@@ -39,7 +39,7 @@ public static class Permissions
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata:
-              name: {{ .Release.Name }}
+              name: {{ .Release.Namespace }}-{{ .Release.Name }}
               labels:
                 {{- include "gomicro-operator.labels" . | nindent 4 }}
             rules:
@@ -48,13 +48,13 @@ public static class Permissions
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRoleBinding
             metadata:
-              name: {{ .Release.Name }}
+              name: {{ .Release.Namespace }}-{{ .Release.Name }}
               labels:
                 {{- include "gomicro-operator.labels" . | nindent 4 }}
             roleRef:
               apiGroup: rbac.authorization.k8s.io
               kind: ClusterRole
-              name: {{ .Release.Name }}
+              name: {{ .Release.Namespace }}-{{ .Release.Name }}
             subjects:
               - kind: ServiceAccount
                 name: {{ .Release.Name }}

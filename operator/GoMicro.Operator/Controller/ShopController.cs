@@ -45,22 +45,22 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
                 var list = KubernetesJson.Deserialize<GoMicroShopList>(KubernetesJson.Serialize(raw));
                 return (list.Items, list.Metadata.ResourceVersion);
             },
-            (rv, ct) => AsShops(client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
-                GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, allowWatchBookmarks: true, resourceVersion: rv, cancellationToken: ct)),
+            (rv, onError, ct) => AsShops(client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
+                GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, allowWatchBookmarks: true, resourceVersion: rv, onError: onError, cancellationToken: ct)),
             (type, shop) => Enqueue("GoMicroShop", type, shop.Metadata.NamespaceProperty, shop.Metadata.Name),
             _logger);
         yield return Owned<V1Deployment>("Deployment",
             async ct => { var l = await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+            (rv, onError, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
         yield return Owned<V1StatefulSet>("StatefulSet",
             async ct => { var l = await client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, ct) => client.AppsV1.WatchListStatefulSetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+            (rv, onError, ct) => client.AppsV1.WatchListStatefulSetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
         yield return Owned<V1Service>("Service",
             async ct => { var l = await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+            (rv, onError, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
         yield return Owned<V1ConfigMap>("ConfigMap",
             async ct => { var l = await client.CoreV1.ListConfigMapForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, cancellationToken: ct));
+            (rv, onError, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
     }
 
     private static async IAsyncEnumerable<(WatchEventType, GoMicroShop)> AsShops(IAsyncEnumerable<(WatchEventType, object)> events)
@@ -74,7 +74,7 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
     /// <summary>A child's events queue the shop that controls it.</summary>
     private Informer<T> Owned<T>(string kind,
         Func<CancellationToken, Task<(IList<T> Items, string ResourceVersion)>> list,
-        Func<string, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch) where T : IKubernetesObject<V1ObjectMeta> =>
+        Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch) where T : IKubernetesObject<V1ObjectMeta> =>
         new(kind,
             async ct => { var (items, rv) = await list(ct); return (items, rv); },
             watch,

@@ -17,6 +17,8 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
 {
     public const string Finalizer = "gomicro.io/data-retention";
 
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _existingSecrets = new();
+
     /// <summary>Every shop is looked at again this often even without events, as a safety net.</summary>
     public static readonly TimeSpan Resync = TimeSpan.FromMinutes(5);
 
@@ -51,10 +53,10 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         }
 
         List<ComponentStatus> components = [];
-        string? failure = null;
-        try
+        List<string> refused = [];
+        foreach (var desired in ShopResources.Build(names))
         {
-            foreach (var desired in ShopResources.Build(names))
+            try
             {
                 var applied = await client.ApplyAsync(desired, cancellationToken);
                 if (ShopStatusBuilder.Component(applied) is { } component)
@@ -62,12 +64,14 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
                     components.Add(component);
                 }
             }
+            catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
+            {
+                // The API server refused this child as the spec asks for it: report it, and
+                // still apply the others, so one refusal does not hold back every upgrade.
+                refused.Add($"{desired.Kind} {desired.Metadata.Name} ({(int)e.Response.StatusCode}): {e.Response.Content}");
+            }
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode is HttpStatusCode.UnprocessableEntity or HttpStatusCode.BadRequest or HttpStatusCode.Forbidden)
-        {
-            // The API server refused what the spec asks for: report it; retrying cannot help until the spec changes.
-            failure = $"The API server refused a child of the shop ({(int)e.Response.StatusCode}): {e.Response.Content}";
-        }
+        var failure = refused.Count > 0 ? "The API server refused " + string.Join("; ", refused) : null;
 
         var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime);
         await PatchStatusAsync(shop, status, cancellationToken);
@@ -100,14 +104,21 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         }
     }
 
-    /// <summary>Creates the credentials that do not exist yet; existing ones are never rewritten.</summary>
+    /// <summary>
+    /// Creates the credentials that do not exist yet; existing ones are never rewritten. Only
+    /// create: an AlreadyExists answer says enough, so the operator needs no right to read
+    /// Secrets. Those known to exist are not asked about again by this process.
+    /// </summary>
     private async Task<List<string>> EnsureSecretsAsync(ShopNames names, CancellationToken cancellationToken)
     {
-        var existing = (await client.CoreV1.ListNamespacedSecretAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken))
-            .Items.Select(s => s.Metadata.Name).ToHashSet();
         List<string> created = [];
-        foreach (var secret in ShopSecrets.Generate(names).Where(s => !existing.Contains(s.Metadata.Name)))
+        foreach (var secret in ShopSecrets.Generate(names))
         {
+            var key = $"{names.Shop.Metadata.Uid}/{secret.Metadata.Name}";
+            if (_existingSecrets.ContainsKey(key))
+            {
+                continue;
+            }
             try
             {
                 await client.CoreV1.CreateNamespacedSecretAsync(secret, names.Namespace, fieldManager: Apply.FieldManager, cancellationToken: cancellationToken);
@@ -115,8 +126,9 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
             }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
             {
-                // Made by someone else (or by hand, from a backup) in the meantime: theirs stays.
+                // Made earlier, or by hand (from a backup): the existing one stays.
             }
+            _existingSecrets[key] = true;
         }
         return created;
     }
@@ -143,6 +155,11 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
             await events.RecordAsync(shop, EventRecorder.Normal, "DataRetained", "Delete", $"Kept the volumes and credentials labelled {names.AllSelector} (dataRetention: Retain).", cancellationToken);
         }
         await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers!.Where(f => f != Finalizer)], cancellationToken);
+        OperatorMetrics.ShopsReady.RemoveLabelled(names.Namespace, shop.Metadata.Name);
+        foreach (var key in _existingSecrets.Keys.Where(k => k.StartsWith(shop.Metadata.Uid + "/", StringComparison.Ordinal)))
+        {
+            _existingSecrets.TryRemove(key, out _);
+        }
         LogFinalized(logger, names.Namespace, shop.Metadata.Name, shop.Spec.DataRetention.ToString());
     }
 

@@ -9,18 +9,23 @@ internal static class ShopStatusBuilder
 {
     public static ComponentStatus? Component(IKubernetesObject<V1ObjectMeta> applied) => applied switch
     {
+        // Ready pods count only when they are of the current spec: a status from an older
+        // generation, or old pods still serving during a rollout, say nothing about this one.
         V1Deployment d => new ComponentStatus
         {
             Name = d.Metadata.Name,
             Replicas = d.Spec.Replicas ?? 1,
-            // A status from an older generation says nothing about the pods of this one.
-            ReadyReplicas = d.Status?.ObservedGeneration >= d.Metadata.Generation ? d.Status.ReadyReplicas ?? 0 : 0,
+            ReadyReplicas = d.Status?.ObservedGeneration >= d.Metadata.Generation
+                ? Math.Min(d.Status.ReadyReplicas ?? 0, Math.Min(d.Status.UpdatedReplicas ?? 0, d.Status.AvailableReplicas ?? 0))
+                : 0,
         },
         V1StatefulSet s => new ComponentStatus
         {
             Name = s.Metadata.Name,
             Replicas = s.Spec.Replicas ?? 1,
-            ReadyReplicas = s.Status?.ObservedGeneration >= s.Metadata.Generation ? s.Status.ReadyReplicas ?? 0 : 0,
+            ReadyReplicas = s.Status?.ObservedGeneration >= s.Metadata.Generation && s.Status.CurrentRevision == s.Status.UpdateRevision
+                ? Math.Min(s.Status.ReadyReplicas ?? 0, s.Status.UpdatedReplicas ?? 0)
+                : 0,
         },
         _ => null,
     };

@@ -18,6 +18,7 @@ internal sealed class WorkQueue
     private readonly HashSet<string> _processing = [];
     private readonly HashSet<string> _dirty = [];
     private readonly Dictionary<string, int> _failures = [];
+    private readonly Dictionary<string, DateTime> _scheduled = [];
     private readonly Lock _lock = new();
 
     public int Depth
@@ -47,8 +48,34 @@ internal sealed class WorkQueue
         }
     }
 
-    public void AddAfter(string key, TimeSpan delay, CancellationToken cancellationToken) =>
-        _ = Task.Delay(delay, cancellationToken).ContinueWith(_ => Add(key), cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    /// <summary>
+    /// Adds the key after a delay. A key has at most one pending time, the earliest asked
+    /// for, so repeated requests do not pile up timers and reconciliations.
+    /// </summary>
+    public void AddAfter(string key, TimeSpan delay, CancellationToken cancellationToken)
+    {
+        var due = DateTime.UtcNow + delay;
+        lock (_lock)
+        {
+            if (_scheduled.TryGetValue(key, out var pending) && pending <= due)
+            {
+                return;
+            }
+            _scheduled[key] = due;
+        }
+        _ = Task.Delay(delay, cancellationToken).ContinueWith(_ =>
+        {
+            lock (_lock)
+            {
+                if (!_scheduled.TryGetValue(key, out var current) || current != due)
+                {
+                    return; // superseded by an earlier time
+                }
+                _scheduled.Remove(key);
+            }
+            Add(key);
+        }, cancellationToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+    }
 
     /// <summary>Back-off for a key whose reconciliation failed: 0.5 s, 1 s, 2 s … up to 2 minutes.</summary>
     public TimeSpan Failed(string key, CancellationToken cancellationToken)

@@ -110,6 +110,10 @@ public static class CustomResourceDefinitionBuilder
         {
             schema.Pattern = pattern.Pattern;
         }
+        if (property.GetCustomAttribute<ImmutableAttribute>() is not null)
+        {
+            schema.XKubernetesValidations = [new V1ValidationRule { Rule = "self == oldSelf", Message = $"{JsonName(property)} cannot be changed once set" }];
+        }
         if (owner is not null && property.GetCustomAttribute<RequiredAttribute>() is null)
         {
             schema.DefaultProperty = DefaultOf(property.GetValue(owner));
@@ -161,7 +165,7 @@ public static class CustomResourceDefinitionBuilder
         IEnumerable => null,
         _ => JsonProperties(value.GetType())
             .Select(p => (Name: JsonName(p), Value: DefaultOf(p.GetValue(value)), Pristine: DefaultOf(p.GetValue(Activator.CreateInstance(value.GetType())))))
-            .Where(p => p.Value is not null && !Equals(p.Value, p.Pristine) && p.Value is not IDictionary)
+            .Where(p => p.Value is not null && !Equals(p.Value, p.Pristine) && p.Value is not IDictionary { Count: 0 })
             .ToDictionary(p => p.Name, p => p.Value!),
     };
 

@@ -37,7 +37,7 @@ public sealed class GoMicroShopSpec
 
     [JsonPropertyName("rabbitmq")]
     [Description("RabbitMQ, the event broker.")]
-    public DataStoreSpec RabbitMq { get; set; } = new() { Image = "rabbitmq:3-management" };
+    public DataStoreSpec RabbitMq { get; set; } = new() { Image = "rabbitmq:3-management", Resources = new() { Memory = "512Mi" } };
 
     [JsonPropertyName("admin")]
     [Description("The administrator the users service creates at start-up; the password is generated into the <shop>-admin Secret.")]
@@ -102,17 +102,17 @@ public sealed class GatewaySpec
 public sealed class DataStoreSpec
 {
     [JsonPropertyName("image")]
-    [Description("Container image, compatible with the official image of the same name.")]
-    [MinLength(1)]
-    public string Image { get; set; } = "";
+    [Description("Container image, compatible with the official image of the same name; the store's default image when empty.")]
+    public string? Image { get; set; }
 
     [JsonPropertyName("storageSize")]
-    [Description("Size of the persistent volume.")]
-    [RegularExpression(Quantity.Pattern)]
+    [Description("Size of the persistent volume. Fixed once the shop exists (a StatefulSet's volume template cannot change).")]
+    [RegularExpression(Quantity.Pattern), Immutable]
     public string StorageSize { get; set; } = "1Gi";
 
     [JsonPropertyName("storageClassName")]
-    [Description("Storage class of the persistent volume; the cluster's default when empty.")]
+    [Description("Storage class of the persistent volume; the cluster's default when empty. Fixed once the shop exists.")]
+    [Immutable]
     public string? StorageClassName { get; set; }
 
     [JsonPropertyName("resources")]
@@ -163,6 +163,10 @@ public enum DataRetention
     Retain,
     Delete,
 }
+
+/// <summary>A field the API server refuses to change once set (a CEL transition rule in the CRD).</summary>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ImmutableAttribute : Attribute;
 
 internal static class Quantity
 {

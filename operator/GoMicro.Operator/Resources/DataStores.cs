@@ -14,6 +14,9 @@ internal static class DataStores
 {
     public const string DataVolume = "data";
 
+    /// <summary>The spec's own defaults, for a store given in part (the API server defaults only a store left out whole).</summary>
+    private static readonly GoMicroShopSpec Defaults = new();
+
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
     {
         var spec = names.Shop.Spec;
@@ -21,7 +24,7 @@ internal static class DataStores
         {
             var part = ShopSecrets.Database(service);
             var secret = names.Of(part);
-            yield return StatefulSet(names, part, "database", spec.Postgres, new V1Container
+            yield return StatefulSet(names, part, "database", spec.Postgres, Defaults.Postgres, new V1Container
             {
                 Name = "postgres",
                 Env =
@@ -38,7 +41,7 @@ internal static class DataStores
             yield return HeadlessService(names, part, "database", ServicePort("postgres", 5432, "postgresql"));
         }
 
-        yield return StatefulSet(names, ShopSecrets.Redis, "cache", spec.Redis, new V1Container
+        yield return StatefulSet(names, ShopSecrets.Redis, "cache", spec.Redis, Defaults.Redis, new V1Container
         {
             Name = "redis",
             Args = ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
@@ -50,7 +53,7 @@ internal static class DataStores
         yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", 6379, "redis"));
 
         var broker = names.Of(ShopSecrets.RabbitMq);
-        yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, new V1Container
+        yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, Defaults.RabbitMq, new V1Container
         {
             Name = "rabbitmq",
             Env =
@@ -65,9 +68,16 @@ internal static class DataStores
         yield return HeadlessService(names, ShopSecrets.RabbitMq, "broker", ServicePort("amqp", 5672, "amqp"), ServicePort("management", 15672, "http"));
     }
 
-    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, V1Container container, string dataPath)
+    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, DataStoreSpec defaults, V1Container container, string dataPath)
     {
-        container.Image = spec.Image;
+        container.Image = string.IsNullOrEmpty(spec.Image) ? defaults.Image : spec.Image;
+        // The official images start as root to prepare their data directory, then drop to
+        // their own user: no capability dropping here, but no privilege escalation either.
+        container.SecurityContext = new V1SecurityContext
+        {
+            AllowPrivilegeEscalation = false,
+            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+        };
         container.ImagePullPolicy = names.PullPolicy;
         container.Resources = Requirements(spec.Resources);
         container.VolumeMounts = [new V1VolumeMount { Name = DataVolume, MountPath = dataPath }];
