@@ -50,7 +50,7 @@ public sealed class OperatorFixture : IAsyncLifetime
         shop.Metadata.Uid = null;
         shop.Metadata.Generation = null;
         var created = await Kubectl.CustomObjects.CreateNamespacedCustomObjectAsync(shop, GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural);
-        return KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(created));
+        return CustomObject.As<GoMicroShop>(created);
     }
 
     public async Task<GoMicroShop?> GetShopAsync(string ns, string name)
@@ -58,7 +58,7 @@ public sealed class OperatorFixture : IAsyncLifetime
         try
         {
             var raw = await Kubectl.CustomObjects.GetNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, name);
-            return KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(raw));
+            return CustomObject.As<GoMicroShop>(raw);
         }
         catch (k8s.Autorest.HttpOperationException e) when (e.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {

@@ -14,6 +14,9 @@ public static class OfflineSchemas
 
     private static readonly Lazy<(string Root, Dictionary<string, string> UrlMap)> Folder = new(Load);
 
+    // Kubernetes schemas carry x-kubernetes-* annotations, which are not JSON Schema keywords.
+    private static readonly Dialect Lenient = Dialect.Draft07.With([], Dialect.Draft07.Id, null, allowUnknownKeywords: true);
+
     public static string RepositoryRoot
     {
         get
@@ -33,9 +36,8 @@ public static class OfflineSchemas
     {
         var (root, urlMap) = Folder.Value;
         var registry = new SchemaRegistry();
-        // Kubernetes schemas carry x-kubernetes-* annotations, which are not JSON Schema keywords.
         // Their "$schema" is the unversioned http://json-schema.org/schema#, read as draft 7.
-        var options = new BuildOptions { SchemaRegistry = registry, Dialect = Dialect.Draft07.With([], Dialect.Draft07.Id, null, allowUnknownKeywords: true) };
+        var options = new BuildOptions { SchemaRegistry = registry, Dialect = Lenient };
         options.DialectRegistry.Register(Dialect.Draft07.With([], new Uri("http://json-schema.org/schema#"), null, allowUnknownKeywords: true));
         registry.Fetch = (uri, _) => urlMap.TryGetValue(uri.GetLeftPart(UriPartial.Path), out var local)
             ? JsonSchema.FromFile(Path.Combine(root, local), options, uri)
@@ -51,7 +53,7 @@ public static class OfflineSchemas
         JsonSchema.FromText(json, new BuildOptions
         {
             SchemaRegistry = new SchemaRegistry(),
-            Dialect = Dialect.Draft07.With([], Dialect.Draft07.Id, null, allowUnknownKeywords: true),
+            Dialect = Lenient,
         }, new Uri($"urn:gomicro:schema:{Guid.NewGuid()}"));
 
     /// <summary>Every error with where it is, or an empty list.</summary>

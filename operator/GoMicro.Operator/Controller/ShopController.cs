@@ -42,7 +42,7 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
             async ct =>
             {
                 var raw = await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, cancellationToken: ct);
-                var list = KubernetesJson.Deserialize<GoMicroShopList>(KubernetesJson.Serialize(raw));
+                var list = CustomObject.As<GoMicroShopList>(raw);
                 return (list.Items, list.Metadata.ResourceVersion);
             },
             (rv, onError, ct) => AsShops(client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
@@ -67,7 +67,7 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
     {
         await foreach (var (type, raw) in events)
         {
-            yield return (type, KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(raw)));
+            yield return (type, CustomObject.As<GoMicroShop>(raw));
         }
     }
 

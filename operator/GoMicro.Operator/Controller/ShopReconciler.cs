@@ -40,8 +40,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         }
         if (!(shop.Metadata.Finalizers ?? []).Contains(Finalizer))
         {
-            await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers ?? [], Finalizer], cancellationToken);
-            shop = await GetAsync(ns, name, cancellationToken) ?? throw new InvalidOperationException($"{ns}/{name} vanished");
+            shop = await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers ?? [], Finalizer], cancellationToken);
         }
 
         var names = new ShopNames(shop);
@@ -96,7 +95,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         try
         {
             var raw = await client.CustomObjects.GetNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, name, cancellationToken);
-            return KubernetesJson.Deserialize<GoMicroShop>(KubernetesJson.Serialize(raw));
+            return CustomObject.As<GoMicroShop>(raw);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -164,11 +163,11 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
     }
 
     /// <summary>A merge patch of the whole list, guarded by resourceVersion so a concurrent change to it is never lost.</summary>
-    private async Task PatchFinalizersAsync(GoMicroShop shop, List<string> finalizers, CancellationToken cancellationToken) =>
-        await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+    private async Task<GoMicroShop> PatchFinalizersAsync(GoMicroShop shop, List<string> finalizers, CancellationToken cancellationToken) =>
+        CustomObject.As<GoMicroShop>(await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(new { metadata = new { finalizers, resourceVersion = shop.Metadata.ResourceVersion } }, V1Patch.PatchType.MergePatch),
             GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural, shop.Metadata.Name,
-            fieldManager: Apply.FieldManager, cancellationToken: cancellationToken);
+            fieldManager: Apply.FieldManager, cancellationToken: cancellationToken));
 
     private async Task PatchStatusAsync(GoMicroShop shop, GoMicroShopStatus status, CancellationToken cancellationToken)
     {

@@ -35,6 +35,15 @@ public sealed class GoMicroShop : IKubernetesObject<V1ObjectMeta>, ISpec<GoMicro
     public GoMicroShopStatus Status { get; set; } = new();
 }
 
+/// <summary>
+/// The custom-objects API answers with untyped JSON; this reads it as the operator's types
+/// (KubernetesJson honours their JSON names and enum converters).
+/// </summary>
+public static class CustomObject
+{
+    public static T As<T>(object raw) => KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(raw));
+}
+
 /// <summary>The list type the API server answers a list or watch of shops with.</summary>
 public sealed class GoMicroShopList : IKubernetesObject<V1ListMeta>, IItems<GoMicroShop>
 {
