@@ -31,6 +31,7 @@ public static class ApplicationServices
         builder.Services.AddScoped<CheckoutService>();
 
         var providerOptions = builder.Configuration.GetSection("Payments:Provider").Get<ProviderOptions>() ?? new ProviderOptions();
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:TestProcessor").Get<TestProcessorOptions>() ?? new TestProcessorOptions());
         builder.Services.AddSingleton<TestPaymentProcessor>();
         builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
         builder.Services.Configure<RecoveryOptions>(builder.Configuration.GetSection("Payments:Recovery"));

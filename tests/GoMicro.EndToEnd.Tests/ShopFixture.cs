@@ -42,6 +42,13 @@ public sealed class ShopFixture : IAsyncLifetime
     /// <summary>Each running service's container, by its gateway host name.</summary>
     public Dictionary<string, IServiceProvider> ServiceProviders { get; } = [];
 
+    /// <summary>While this file exists the payment provider is down (the test processor's outage switch).</summary>
+    public string ProviderOutageFile => Path.Combine(_keyDirectory, "provider-down");
+
+    public void ProviderDown() => File.WriteAllText(ProviderOutageFile, "down");
+
+    public void ProviderUp() => File.Delete(ProviderOutageFile);
+
     public HttpClient ClientFor(string service) => service switch
     {
         "users" => Users,
@@ -107,6 +114,7 @@ public sealed class ShopFixture : IAsyncLifetime
             ["Services:Basket:Grpc"] = basket.GrpcAddress.ToString(),
             ["Payments:Recovery:StaleAfter"] = "00:00:15",
             ["Payments:Recovery:Interval"] = "00:00:01",
+            ["Payments:TestProcessor:OutageFile"] = ProviderOutageFile,
         });
         (Users, Products, Basket, Payments) = (users.CreateHttpClient(), products.CreateHttpClient(), basket.CreateHttpClient(), payments.CreateHttpClient());
         ServiceProviders["users"] = users.Services;

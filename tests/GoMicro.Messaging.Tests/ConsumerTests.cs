@@ -41,6 +41,46 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_handler_failing_while_its_database_refuses_writes_is_retried_past_every_delay_and_never_dead_lettered()
+    {
+        // Three retry delays are configured; the "database" refuses writes for seven attempts.
+        var flaky = "flaky-7-" + Guid.NewGuid();
+
+        await fixture.Events.PublishAsync(new ProductDeleted { ProductId = flaky });
+
+        await Eventually.UntilAsync(async () => await HandledCountAsync(flaky) == 1, seconds: 30, what: "handled once writes work again");
+        Assert.Equal(7, await fixture.Database.ScalarAsync<int>($"SELECT \"Attempt\" FROM handled WHERE \"ProductId\" = '{flaky}'"));
+        Assert.Equal(0u, await fixture.Events.MessageCountAsync(Topology.DeadLetterQueue(TestApp.Consumer)));
+    }
+
+    [Fact]
+    public async Task A_message_that_keeps_coming_back_unacknowledged_is_dead_lettered_after_the_delivery_limit()
+    {
+        await _app.StopAsync(); // the queue exists; nobody consumes it but this test, which "crashes" on every delivery
+        var product = "crash-" + Guid.NewGuid();
+        await fixture.Events.PublishAsync(new ProductDeleted { ProductId = product });
+
+        var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();
+        await using (connection)
+        await using (var channel = await connection.CreateChannelAsync())
+        {
+            for (var delivery = 0; delivery < 60; delivery++)
+            {
+                if (await channel.BasicGetAsync(Topology.Queue(TestApp.Consumer), autoAck: false) is not { } message)
+                {
+                    break;
+                }
+                await channel.BasicNackAsync(message.DeliveryTag, multiple: false, requeue: true);
+            }
+        }
+
+        var deadLetter = await WaitForDeadLetterAsync();
+        Assert.NotNull(deadLetter);
+        Assert.Equal(product, ProductDeleted.Parser.ParseFrom(deadLetter.Body.Span).ProductId);
+        Assert.Equal(0u, await fixture.Events.MessageCountAsync(Topology.Queue(TestApp.Consumer)));
+    }
+
+    [Fact]
     public async Task An_unparseable_message_goes_straight_to_the_dead_letter_queue()
     {
         var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();

@@ -33,7 +33,10 @@ public sealed class HandledEvent
     public int Attempt { get; set; }
 }
 
-/// <summary>Records each ProductDeleted; throws for product ids starting with "poison".</summary>
+/// <summary>
+/// Records each ProductDeleted; throws for product ids starting with "poison"; for "flaky-N-…"
+/// fails as a database refusing writes does during a failover (SQLSTATE 25006) until attempt N.
+/// </summary>
 public sealed class RecordingHandler(TestDbContext db) : IIntegrationEventHandler<ProductDeleted>
 {
     public Task HandleAsync(ProductDeleted message, EventContext context, CancellationToken cancellationToken)
@@ -41,6 +44,10 @@ public sealed class RecordingHandler(TestDbContext db) : IIntegrationEventHandle
         if (message.ProductId.StartsWith("poison", StringComparison.Ordinal))
         {
             throw new InvalidOperationException($"cannot handle {message.ProductId}");
+        }
+        if (message.ProductId.Split('-') is ["flaky", var n, ..] && context.Attempt < int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new Npgsql.PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006");
         }
         db.Handled.Add(new HandledEvent { Id = Guid.NewGuid(), ProductId = message.ProductId, Attempt = context.Attempt });
         return Task.CompletedTask;

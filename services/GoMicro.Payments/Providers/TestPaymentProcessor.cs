@@ -24,7 +24,7 @@ public sealed class TestProcessorCharge
 /// checkout can be exercised. Its ledger lives in its own table and commits on its own, as
 /// an external processor's would.
 /// </summary>
-public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvider clock) : IPaymentProvider
+public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvider clock, TestProcessorOptions options) : IPaymentProvider
 {
     public static readonly IReadOnlyDictionary<string, string> Cards = new Dictionary<string, string>
     {
@@ -34,6 +34,7 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         [TestCards.ProcessorError] = "fails once with a transient error, charged when retried",
         [TestCards.ProcessorDown] = "always a transient error: the payment fails",
         [TestCards.Slow] = "never answers in time: the payment fails",
+        [TestCards.LateAnswer] = "charges, then answers too late every time: the outcome is unknown to checkout",
     };
 
     private readonly ConcurrentDictionary<Guid, int> _attempts = new();
@@ -43,6 +44,7 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
 
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
+        ThrowIfDown();
         var attempt = _attempts.AddOrUpdate(request.PaymentId, 1, (_, n) => n + 1);
         switch (request.PaymentMethod)
         {
@@ -62,6 +64,7 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
         if (await ledger.TestProcessorCharges.FirstOrDefaultAsync(c => c.PaymentId == request.PaymentId, cancellationToken) is { } existing)
         {
+            await AnswerLateAsync(request, cancellationToken);
             return ChargeResult.Charged(existing.Reference); // idempotent per payment
         }
         var charge = new TestProcessorCharge
@@ -83,11 +86,25 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
             ledger.ChangeTracker.Clear();
             return ChargeResult.Charged((await ledger.TestProcessorCharges.FirstAsync(c => c.PaymentId == request.PaymentId, cancellationToken)).Reference);
         }
+        await AnswerLateAsync(request, cancellationToken);
         return ChargeResult.Charged(charge.Reference);
+    }
+
+    private Task AnswerLateAsync(ChargeRequest request, CancellationToken cancellationToken) =>
+        request.PaymentMethod == TestCards.LateAnswer ? Task.Delay(TimeSpan.FromSeconds(30), clock, cancellationToken) : Task.CompletedTask;
+
+    /// <summary>The outage switch: while the file named by Payments:TestProcessor:OutageFile exists, every call fails as unreachable.</summary>
+    private void ThrowIfDown()
+    {
+        if (options.OutageFile is { Length: > 0 } file && File.Exists(file))
+        {
+            throw new PaymentProviderUnavailableException("test processor: down (outage switch " + file + ")");
+        }
     }
 
     public async Task RefundAsync(Guid paymentId, string reference, CancellationToken cancellationToken)
     {
+        ThrowIfDown();
         await using var scope = scopes.CreateAsyncScope();
         var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
         await ledger.TestProcessorCharges
@@ -105,4 +122,12 @@ public static class TestCards
     public const string ProcessorError = "tok_processor_error";
     public const string ProcessorDown = "tok_processor_down";
     public const string Slow = "tok_slow";
+    public const string LateAnswer = "tok_late_answer";
+}
+
+/// <summary>Section "Payments:TestProcessor".</summary>
+public sealed class TestProcessorOptions
+{
+    /// <summary>While this file exists the processor is down: for outage drills (scripts/chaos.sh) and tests.</summary>
+    public string? OutageFile { get; set; }
 }
