@@ -25,7 +25,8 @@ public static class ApplicationServices
             .AddIdempotentHandlers()
             .AddSubscription<ProductUpdated, ProductChangedHandler>()
             .AddSubscription<ProductDeleted, ProductChangedHandler>()
-            .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>();
+            .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>()
+            .TreatAsTransient<RedisException>();
         return builder;
     }
 

@@ -12,7 +12,4 @@ public sealed class BasketOptions
 
     /// <summary>How long product names, prices and stock are cached for display.</summary>
     public TimeSpan ProductCacheTtl { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>How long a consumed PaymentSucceeded is remembered, so a redelivery changes nothing.</summary>
-    public TimeSpan InboxRetention { get; set; } = TimeSpan.FromDays(7);
 }

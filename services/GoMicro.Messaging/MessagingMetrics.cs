@@ -11,7 +11,9 @@ internal static class MessagingMetrics
         "gomicro_messages_consumed_total", "Events handled, by outcome (handled, duplicate).", "type", "outcome");
 
     public static readonly Counter Retried = Metrics.CreateCounter(
-        "gomicro_messages_retried_total", "Events whose handler failed and that were scheduled again.", "type");
+        "gomicro_messages_retried_total",
+        "Events whose handler failed and that were scheduled again, by failure (transient: a dependency is unavailable, retried for as long as it lasts; unknown).",
+        "type", "failure");
 
     public static readonly Counter DeadLettered = Metrics.CreateCounter(
         "gomicro_messages_dead_lettered_total", "Events moved to the dead-letter queue.", "type");

@@ -16,8 +16,10 @@ namespace GoMicro.Messaging;
 public static class MessagingSetup
 {
     /// <summary>
-    /// The RabbitMQ connection (RabbitMq__Uri, required) and its readiness check.
-    /// <paramref name="serviceName"/> names the service's queues.
+    /// The RabbitMQ connection (RabbitMq__Uri, required) and its health check.
+    /// <paramref name="serviceName"/> names the service's queues. The broker is a dependency
+    /// of background work only (the outbox holds events while it is down), so its checks are
+    /// reported on /healthz and never take the service out of readiness.
     /// </summary>
     public static MessagingBuilder AddRabbitMqMessaging(this IHostApplicationBuilder builder, string serviceName)
     {
@@ -25,7 +27,9 @@ public static class MessagingSetup
         builder.Services.Configure<RabbitMqOptions>(builder.Configuration.GetSection(RabbitMqOptions.Section));
         builder.Services.AddSingleton(new ServiceIdentity(serviceName));
         builder.Services.AddSingleton<RabbitMqConnection>();
-        builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: [HealthTags.Ready]);
+        builder.Services.TryAddSingleton(EventRoutes.Shop);
+        builder.Services.AddSingleton<FailureClassifier>();
+        builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: [HealthTags.Background]);
         builder.Services.AddSingleton(TimeProvider.System);
         return new MessagingBuilder(builder.Services);
     }
@@ -34,8 +38,6 @@ public static class MessagingSetup
 public sealed class MessagingBuilder(IServiceCollection services)
 {
     private EventSubscriptions? _subscriptions;
-
-    public IServiceCollection Services => services;
 
     /// <summary>Publishes what is written with DbContext.AddEvent, from TContext's outbox table.</summary>
     public MessagingBuilder AddOutbox<TContext>() where TContext : DbContext
@@ -71,10 +73,18 @@ public sealed class MessagingBuilder(IServiceCollection services)
             _subscriptions = new EventSubscriptions();
             services.AddSingleton(_subscriptions);
             services.AddHostedService<EventConsumer>();
-            services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("rabbitmq-consumer", tags: [HealthTags.Ready]);
+            services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("rabbitmq-consumer", tags: [HealthTags.Background]);
         }
         _subscriptions.Add<TEvent, THandler>();
         services.TryAddScoped<THandler>();
         return this;
     }
+
+    /// <summary>Handler failures of this type mean a dependency is unavailable: retried for as long as it lasts.</summary>
+    public MessagingBuilder TreatAsTransient<TException>() where TException : Exception
+    {
+        services.AddSingleton(new TransientException(typeof(TException)));
+        return this;
+    }
 }
+

@@ -6,6 +6,7 @@ using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.IntegrationEvents;
 using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
+using GoMicro.Payments.Refunds;
 using GoMicro.Products.V1;
 
 namespace GoMicro.Payments;
@@ -21,14 +22,18 @@ public static class ApplicationServices
         builder.AddRabbitMqMessaging(ServiceName)
             .AddOutbox<PaymentsDbContext>()
             .AddEfInbox<PaymentsDbContext>()
-            .AddSubscription<StockReservationFailed, StockReservationFailedHandler>();
+            .AddSubscription<StockReservationFailed, StockReservationFailedHandler>()
+            .TreatAsTransient<PaymentProviderUnavailableException>();
 
         // Basket answers GetBasket within its own sub-second budget towards products, so the
         // budget towards basket is larger; checkout is not a sub-second operation anyway.
         builder.AddServiceClient<BasketService.BasketServiceClient>("Basket", TimeSpan.FromSeconds(3));
         builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products", TimeSpan.FromSeconds(3));
         builder.Services.AddScoped<BasketPricer>();
+        builder.Services.AddScoped<StockHold>();
+        builder.Services.AddScoped<PaymentSettlement>();
         builder.Services.AddScoped<CheckoutService>();
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:Checkout").Get<CheckoutOptions>() ?? new CheckoutOptions());
 
         var providerOptions = builder.Configuration.GetSection("Payments:Provider").Get<ProviderOptions>() ?? new ProviderOptions();
         builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:TestProcessor").Get<TestProcessorOptions>() ?? new TestProcessorOptions());
@@ -36,6 +41,8 @@ public static class ApplicationServices
         builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
         builder.Services.Configure<RecoveryOptions>(builder.Configuration.GetSection("Payments:Recovery"));
         builder.Services.AddHostedService<PendingPaymentRecovery>();
+        builder.Services.AddSingleton<RefundWorker>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<RefundWorker>());
         return builder;
     }
 

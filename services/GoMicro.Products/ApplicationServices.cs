@@ -17,7 +17,11 @@ public static class ApplicationServices
         builder.AddRabbitMqMessaging(ServiceName)
             .AddOutbox<ProductsDbContext>()
             .AddEfInbox<ProductsDbContext>()
-            .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>();
+            .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>()
+            .AddSubscription<PaymentFailed, PaymentFailedHandler>();
+        builder.Services.AddScoped<StockReservations>();
+        builder.Services.Configure<ReservationOptions>(builder.Configuration.GetSection("Products:Reservations"));
+        builder.Services.AddHostedService<ReservationExpiry>();
         builder.Services.AddHostedService<SampleCatalog>();
         builder.Services.AddHostedService<CatalogWarmup>();
         return builder;

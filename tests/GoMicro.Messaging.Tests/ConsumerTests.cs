@@ -29,7 +29,7 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
 
         // The good message behind it is handled while the poison one waits between attempts.
         await Eventually.UntilAsync(async () => await HandledCountAsync(good) == 1);
-        var deadLetter = await WaitForDeadLetterAsync();
+        var deadLetter = await WaitForDeadLetterAsync(poison);
 
         Assert.NotNull(deadLetter);
         var attempt = Convert.ToInt32(deadLetter.BasicProperties.Headers![MessageHeaders.Attempt], System.Globalization.CultureInfo.InvariantCulture);
@@ -74,7 +74,7 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
             }
         }
 
-        var deadLetter = await WaitForDeadLetterAsync();
+        var deadLetter = await WaitForDeadLetterAsync(product);
         Assert.NotNull(deadLetter);
         Assert.Equal(product, ProductDeleted.Parser.ParseFrom(deadLetter.Body.Span).ProductId);
         Assert.Equal(0u, await fixture.Events.MessageCountAsync(Topology.Queue(TestApp.Consumer)));
@@ -83,15 +83,16 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
     [Fact]
     public async Task An_unparseable_message_goes_straight_to_the_dead_letter_queue()
     {
+        var id = Guid.NewGuid().ToString();
         var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();
         await using (connection)
         await using (var channel = await connection.CreateChannelAsync())
         {
-            var properties = new BasicProperties { MessageId = Guid.NewGuid().ToString(), Type = EventTypes.NameOf<ProductDeleted>() };
+            var properties = new BasicProperties { MessageId = id, Type = EventTypes.NameOf<ProductDeleted>() };
             await channel.BasicPublishAsync(EventProbe.Exchange, properties.Type, false, properties, new byte[] { 0xFF, 0xFF, 0xFF });
         }
 
-        var deadLetter = await WaitForDeadLetterAsync();
+        var deadLetter = await WaitForDeadLetterAsync(messageId: id);
         Assert.NotNull(deadLetter);
         Assert.Equal(0, Convert.ToInt32(deadLetter.BasicProperties.Headers![MessageHeaders.Attempt], System.Globalization.CultureInfo.InvariantCulture));
     }
@@ -112,7 +113,8 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
     private async Task<long> HandledCountAsync(string productId) =>
         await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM handled WHERE \"ProductId\" = '{productId}'");
 
-    private async Task<BasicGetResult?> WaitForDeadLetterAsync()
+    /// <summary>The dead-lettered message of this test (by product id or message id); others in the class's shared queue are skipped.</summary>
+    private async Task<BasicGetResult?> WaitForDeadLetterAsync(string? productId = null, string? messageId = null)
     {
         var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();
         await using (connection)
@@ -120,11 +122,16 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
         {
             for (var i = 0; i < 200; i++)
             {
-                if (await channel.BasicGetAsync(Topology.DeadLetterQueue(TestApp.Consumer), autoAck: true) is { } message)
+                if (await channel.BasicGetAsync(Topology.DeadLetterQueue(TestApp.Consumer), autoAck: true) is not { } message)
+                {
+                    await Task.Delay(50);
+                    continue;
+                }
+                if (message.BasicProperties.MessageId == messageId
+                    || (productId is not null && ProductDeleted.Parser.ParseFrom(message.Body.Span).ProductId == productId))
                 {
                     return message;
                 }
-                await Task.Delay(50);
             }
         }
         return null;

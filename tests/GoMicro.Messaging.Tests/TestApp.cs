@@ -71,6 +71,10 @@ public static class TestApp
             ["RabbitMq:OutboxBatchSize"] = "20",
         });
         builder.AddPostgresDbContext<TestDbContext>();
+        builder.Services.AddSingleton(new GoMicro.Messaging.Connection.EventRoutes(new Dictionary<string, string[]>
+        {
+            [Consumer] = consume ? [EventTypes.NameOf<ProductDeleted>()] : [],
+        }));
         var messaging = builder.AddRabbitMqMessaging(Consumer).AddOutbox<TestDbContext>().AddEfInbox<TestDbContext>();
         if (consume)
         {

@@ -31,4 +31,36 @@ public sealed class TopologyTests
             await vhost.DisposeAsync();
         }
     }
+
+    [Fact]
+    public async Task Every_consumer_queue_exists_before_anything_is_published_and_the_unrouted_queue_is_bounded()
+    {
+        var vhost = new RabbitMqVhost();
+        await vhost.InitializeAsync();
+        try
+        {
+            var options = new RabbitMqOptions();
+            var connection = await new ConnectionFactory { Uri = new Uri(vhost.Uri) }.CreateConnectionAsync();
+            await using (connection)
+            await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
+            {
+                // What a publisher does before its first event: no consumer has ever started.
+                await Topology.DeclareAllAsync(channel, options, EventRoutes.Shop, CancellationToken.None);
+                await channel.BasicPublishAsync(options.Exchange, EventRoutes.Name<Events.V1.PaymentSucceeded>(), new byte[] { 1 });
+
+                Assert.Equal(1u, await channel.MessageCountAsync(Topology.Queue("products")));
+                Assert.Equal(1u, await channel.MessageCountAsync(Topology.Queue("basket")));
+                Assert.Equal(0u, await channel.MessageCountAsync(Topology.UnroutedQueue(options.Exchange)));
+            }
+            var unrouted = await vhost.QueueArgumentsAsync(Topology.UnroutedQueue(options.Exchange));
+            Assert.Equal(Topology.UnroutedMaxLength, unrouted.GetProperty("x-max-length").GetInt32());
+            var main = await vhost.QueueArgumentsAsync(Topology.Queue("payments"));
+            Assert.Equal(options.DeliveryLimit, main.GetProperty("x-delivery-limit").GetInt32());
+            Assert.Equal(Topology.DeadLetterQueue("payments"), main.GetProperty("x-dead-letter-routing-key").GetString());
+        }
+        finally
+        {
+            await vhost.DisposeAsync();
+        }
+    }
 }

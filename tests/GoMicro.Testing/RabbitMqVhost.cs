@@ -29,6 +29,13 @@ public sealed class RabbitMqVhost : IAsyncLifetime
         Uri = new UriBuilder(amqp) { Path = "/" + Name }.Uri.ToString();
     }
 
+    /// <summary>A queue's declared arguments, as the management API reports them.</summary>
+    public async Task<System.Text.Json.JsonElement> QueueArgumentsAsync(string queue)
+    {
+        var body = await _management!.GetFromJsonAsync<System.Text.Json.JsonElement>($"api/queues/{Name}/{System.Uri.EscapeDataString(queue)}");
+        return body.GetProperty("arguments");
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_management is not null)

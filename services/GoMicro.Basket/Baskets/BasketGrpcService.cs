@@ -53,10 +53,10 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
 
     private async Task<BasketMessage> ReadAsync(Guid userId, CancellationToken cancellationToken)
     {
-        var (lines, updatedAt) = await store.GetAsync(userId);
+        var (lines, updatedAt, version) = await store.GetAsync(userId);
         var products = await catalog.GetForDisplayAsync([.. lines.Select(l => l.ProductId)], cancellationToken);
 
-        var basket = new BasketMessage { UserId = userId.ToString() };
+        var basket = new BasketMessage { UserId = userId.ToString(), Version = version };
         if (updatedAt is { } at)
         {
             basket.UpdatedAt = Timestamp.FromDateTimeOffset(at);

@@ -1,7 +1,7 @@
 namespace GoMicro.Basket.Infrastructure;
 
 /// <summary>
-/// One hash per basket (field = product id, value = quantity), so concurrent writes to
+/// One hash per basket (field = product id, value = "quantity:version"), so concurrent writes to
 /// different lines never overwrite each other. A basket's keys share a hash tag ({user}) and
 /// so a Redis Cluster slot, which Lua scripts over them need.
 /// </summary>
@@ -11,7 +11,8 @@ internal static class RedisKeys
 
     public static RedisKey BasketUpdated(Guid userId) => $"basket:{{{userId:N}}}:updated";
 
-    public static RedisKey Product(string productId) => $"basket:product:{productId}";
+    /// <summary>The basket's version: incremented by every change, kept when the basket is cleared.</summary>
+    public static RedisKey BasketVersion(Guid userId) => $"basket:{{{userId:N}}}:version";
 
-    public static RedisKey Inbox(Guid userId, Guid messageId) => $"basket:{{{userId:N}}}:inbox:{messageId:N}";
+    public static RedisKey Product(string productId) => $"basket:product:{productId}";
 }

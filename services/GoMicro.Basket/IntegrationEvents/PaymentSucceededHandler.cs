@@ -5,19 +5,23 @@ using GoMicro.Messaging.Consuming;
 
 namespace GoMicro.Basket.IntegrationEvents;
 
-/// <summary>Takes what was paid for out of the buyer's basket, once per message (the store's script records the message id).</summary>
+/// <summary>
+/// Takes what was paid for out of the buyer's basket: the paid lines that have not changed
+/// since checkout read the basket. However late the event comes, a line the customer put back
+/// or changed after paying stays. Idempotent (the store's script removes nothing twice).
+/// </summary>
 public sealed class PaymentSucceededHandler(BasketStore store) : IIntegrationEventHandler<PaymentSucceeded>
 {
     public async Task HandleAsync(PaymentSucceeded message, EventContext context, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(message.UserId, out var userId))
         {
-            return; // nothing of ours to change; not worth a retry
+            throw new PermanentEventException($"user id '{message.UserId}' is not a UUID");
         }
         var paid = message.Lines
-            .Where(l => Guid.TryParse(l.ProductId, out _))
-            .Select(l => new StoredLine(Guid.Parse(l.ProductId).ToString(), l.Quantity));
-        if (await store.ApplyPaymentAsync(userId, context.MessageId, paid))
+            .Select(l => Guid.TryParse(l.ProductId, out var id) ? id.ToString() : null)
+            .OfType<string>();
+        if (await store.ApplyPaymentAsync(userId, message.BasketVersion, paid) > 0)
         {
             BasketMetrics.PaidLinesRemoved.Inc();
         }

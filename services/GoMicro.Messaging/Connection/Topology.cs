@@ -3,10 +3,12 @@ using RabbitMQ.Client;
 namespace GoMicro.Messaging.Connection;
 
 /// <summary>
-/// Exchange and queue names, and their declaration (idempotent, at start-up). For a consumer
-/// "products": queue "products.events" bound to each handled event type; "products.retry.N"
-/// queues that hold a failed message for the N-th delay, then dead-letter it back to
-/// "products.events"; and "products.dead-letter" for what failed every attempt.
+/// Exchange and queue names, and their declaration (idempotent, by every service at start-up
+/// and whenever it opens a channel). For a consumer "products": queue "products.events" bound
+/// to each event type its route lists; "products.retry.N" queues that hold a failed message
+/// for the N-th delay, then dead-letter it back to "products.events"; and
+/// "products.dead-letter" for what can never succeed, or came back unacknowledged more than
+/// <see cref="RabbitMqOptions.DeliveryLimit"/> times (a message that crashes its consumer).
 /// </summary>
 public static class Topology
 {
@@ -16,34 +18,48 @@ public static class Topology
 
     public static string DeadLetterQueue(string consumer) => $"{consumer}.dead-letter";
 
-    /// <summary>Where events that no queue is bound for end up, instead of being dropped by the broker.</summary>
+    /// <summary>Where events that no consumer is routed end up (for inspection), bounded so it cannot grow without limit.</summary>
     public static string UnroutedQueue(string exchange) => $"{exchange}.unrouted";
 
-    /// <summary>
-    /// The event exchange, with an alternate exchange: an event published before any consumer
-    /// of its type has declared its queue is kept in "&lt;exchange&gt;.unrouted" rather than lost.
-    /// </summary>
+    /// <summary>The newest events kept in the unrouted queue; older ones are dropped first.</summary>
+    public const int UnroutedMaxLength = 10_000;
+
+    /// <summary>The event exchange, with an alternate exchange for events no queue is bound for.</summary>
     public static async Task DeclareExchangeAsync(IChannel channel, string exchange, CancellationToken cancellationToken)
     {
         var unrouted = UnroutedQueue(exchange);
         await channel.ExchangeDeclareAsync(unrouted, ExchangeType.Fanout, durable: true, autoDelete: false, cancellationToken: cancellationToken);
         await channel.QueueDeclareAsync(unrouted, durable: true, exclusive: false, autoDelete: false,
-            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
+            arguments: new Dictionary<string, object?>
+            {
+                ["x-queue-type"] = "quorum",
+                ["x-max-length"] = UnroutedMaxLength,
+                ["x-overflow"] = "drop-head",
+            },
+            cancellationToken: cancellationToken);
         await channel.QueueBindAsync(unrouted, unrouted, "", cancellationToken: cancellationToken);
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Topic, durable: true, autoDelete: false,
             arguments: new Dictionary<string, object?> { ["alternate-exchange"] = unrouted }, cancellationToken: cancellationToken);
     }
 
-    public static async Task DeclareConsumerAsync(IChannel channel, RabbitMqOptions options, string consumer, IEnumerable<string> eventTypes, CancellationToken cancellationToken)
+    /// <summary>
+    /// The exchange and every consumer's queue, bindings and dead-letter queue: what must exist
+    /// before anything is published. Retry queues are declared by their consumer only (their
+    /// delays are that consumer's settings).
+    /// </summary>
+    public static async Task DeclareAllAsync(IChannel channel, RabbitMqOptions options, EventRoutes routes, CancellationToken cancellationToken)
     {
         await DeclareExchangeAsync(channel, options.Exchange, cancellationToken);
-        var quorum = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
-        await channel.QueueDeclareAsync(Queue(consumer), durable: true, exclusive: false, autoDelete: false, arguments: quorum, cancellationToken: cancellationToken);
-        foreach (var type in eventTypes)
+        foreach (var (consumer, eventTypes) in routes.ByConsumer)
         {
-            await channel.QueueBindAsync(Queue(consumer), options.Exchange, type, cancellationToken: cancellationToken);
+            await DeclareQueueAsync(channel, options, consumer, eventTypes, cancellationToken);
         }
+    }
 
+    /// <summary>The whole topology, and the retry queues of <paramref name="consumer"/>.</summary>
+    public static async Task DeclareConsumerAsync(IChannel channel, RabbitMqOptions options, EventRoutes routes, string consumer, CancellationToken cancellationToken)
+    {
+        await DeclareAllAsync(channel, options, routes, cancellationToken);
         var delays = options.EffectiveRetryDelays;
         for (var attempt = 1; attempt <= delays.Count; attempt++)
         {
@@ -61,6 +77,30 @@ public static class Topology
                 },
                 cancellationToken: cancellationToken);
         }
-        await channel.QueueDeclareAsync(DeadLetterQueue(consumer), durable: true, exclusive: false, autoDelete: false, arguments: quorum, cancellationToken: cancellationToken);
+    }
+
+    private static async Task DeclareQueueAsync(IChannel channel, RabbitMqOptions options, string consumer, IEnumerable<string> eventTypes, CancellationToken cancellationToken)
+    {
+        await channel.QueueDeclareAsync(Queue(consumer), durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?>
+            {
+                ["x-queue-type"] = "quorum",
+                // A message returned unacknowledged this many times (its consumer crashed or
+                // was cut off while handling it, again and again) goes to the dead-letter queue
+                // instead of crashing every replica in turn for ever.
+                ["x-delivery-limit"] = options.DeliveryLimit,
+                ["x-dead-letter-exchange"] = "",
+                ["x-dead-letter-routing-key"] = DeadLetterQueue(consumer),
+                ["x-dead-letter-strategy"] = "at-least-once",
+                ["x-overflow"] = "reject-publish",
+            },
+            cancellationToken: cancellationToken);
+        foreach (var type in eventTypes)
+        {
+            await channel.QueueBindAsync(Queue(consumer), options.Exchange, type, cancellationToken: cancellationToken);
+        }
+
+        await channel.QueueDeclareAsync(DeadLetterQueue(consumer), durable: true, exclusive: false, autoDelete: false,
+            arguments: new Dictionary<string, object?> { ["x-queue-type"] = "quorum" }, cancellationToken: cancellationToken);
     }
 }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text;
 using GoMicro.Messaging.Connection;
 using GoMicro.Messaging.Inbox;
-using Google.Protobuf;
+using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -15,14 +15,18 @@ namespace GoMicro.Messaging.Consuming;
 /// <summary>
 /// Consumes the service's queue with manual acks and a bounded prefetch. Each message is
 /// handled once through the inbox, then acknowledged. When the handler throws, a copy goes
-/// to the next retry queue (published with confirms before the original is acked, so nothing
-/// is lost in between); after the last retry, or at once for a message that cannot be
-/// parsed, it goes to the dead-letter queue. Either way the queue keeps moving.
+/// to a retry queue (published with confirms before the original is acked, so nothing is lost
+/// in between), and the queue keeps moving. What happens next depends on the failure
+/// (<see cref="FailureClassifier"/>): a dependency that is unavailable is waited out for as
+/// long as it lasts, at the longest retry delay; a message that can never succeed goes to the
+/// dead-letter queue at once; anything else goes there after the last retry delay.
 /// </summary>
 public sealed partial class EventConsumer(
     IServiceScopeFactory scopes,
     RabbitMqConnection connection,
     EventSubscriptions subscriptions,
+    EventRoutes routes,
+    FailureClassifier failures,
     ServiceIdentity service,
     ILogger<EventConsumer> logger) : BackgroundService
 {
@@ -31,6 +35,7 @@ public sealed partial class EventConsumer(
     private readonly SemaphoreSlim _publishGate = new(1, 1);
     private readonly TaskCompletionSource _consuming = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IChannel? _channel;
+    private int _forwardFailures;
 
     /// <summary>True once the queue is declared, bound and consumed (recovery keeps it so).</summary>
     public bool IsConsuming => _consuming.Task.IsCompleted && _channel?.IsOpen == true;
@@ -42,6 +47,13 @@ public sealed partial class EventConsumer(
     /// </summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
     {
+        var routed = routes.For(Consumer);
+        if (!subscriptions.EventTypes.ToHashSet().SetEquals(routed))
+        {
+            // The topology has one source: a handler nobody routes events to would never run.
+            throw new InvalidOperationException(
+                $"{Consumer} handles [{string.Join(", ", subscriptions.EventTypes.Order())}] but EventRoutes routes [{string.Join(", ", routed.Order())}] to it: change both together.");
+        }
         await base.StartAsync(cancellationToken);
         await Task.WhenAny(_consuming.Task, Task.Delay(StartupWait, cancellationToken));
     }
@@ -50,13 +62,13 @@ public sealed partial class EventConsumer(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var failures = 0;
+        var attempts = 0;
         while (_channel is null && !stoppingToken.IsCancellationRequested)
         {
             try
             {
                 var channel = await connection.CreateConfirmedChannelAsync(stoppingToken);
-                await Topology.DeclareConsumerAsync(channel, connection.Options, Consumer, subscriptions.EventTypes, stoppingToken);
+                await Topology.DeclareConsumerAsync(channel, connection.Options, routes, Consumer, stoppingToken);
                 await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, stoppingToken);
                 var consumer = new AsyncEventingBasicConsumer(channel);
                 consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
@@ -67,9 +79,9 @@ public sealed partial class EventConsumer(
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                failures++;
-                LogConnectFailed(logger, failures, ex.GetBaseException().Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6)))), stoppingToken)
+                attempts++;
+                LogConnectFailed(logger, attempts, ex.GetBaseException().Message);
+                await Task.Delay(Backoff.Capped(attempts), stoppingToken)
                     .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -109,18 +121,13 @@ public sealed partial class EventConsumer(
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, stoppingToken);
             MessagingMetrics.Consumed.WithLabels(type, handled ? "handled" : "duplicate").Inc();
         }
-        catch (InvalidProtocolBufferException ex)
-        {
-            await DeadLetterAsync(channel, delivery, attempt, "unparseable body: " + ex.Message, stoppingToken);
-        }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: the unacked message is redelivered to another consumer or on restart.
         }
         catch (Exception ex)
         {
-            LogHandlerFailed(logger, type, messageId, attempt + 1, ex);
-            await RetryOrDeadLetterAsync(channel, delivery, attempt, ex.GetBaseException().Message, stoppingToken);
+            await HandleFailureAsync(channel, delivery, type, messageId, attempt, ex, stoppingToken);
         }
         finally
         {
@@ -128,16 +135,32 @@ public sealed partial class EventConsumer(
         }
     }
 
-    private async Task RetryOrDeadLetterAsync(IChannel channel, BasicDeliverEventArgs delivery, int attempt, string error, CancellationToken cancellationToken)
+    private async Task HandleFailureAsync(IChannel channel, BasicDeliverEventArgs delivery, string type, Guid messageId, int attempt, Exception ex, CancellationToken cancellationToken)
     {
+        var error = ex.GetBaseException().Message;
         var delays = connection.Options.EffectiveRetryDelays;
-        if (attempt >= delays.Count)
+        switch (failures.Classify(ex))
         {
-            await DeadLetterAsync(channel, delivery, attempt, error, cancellationToken);
-            return;
+            case FailureKind.Permanent:
+                await DeadLetterAsync(channel, delivery, attempt, error, cancellationToken);
+                return;
+            case FailureKind.Transient:
+                // No budget: a dependency that is down for an hour is waited out for an hour.
+                LogDependencyUnavailable(logger, type, messageId, attempt + 1, delays[Math.Min(attempt, delays.Count - 1)], error);
+                await ForwardAsync(channel, delivery, Topology.RetryQueue(Consumer, Math.Min(attempt + 1, delays.Count)), attempt + 1, error, cancellationToken);
+                MessagingMetrics.Retried.WithLabels(type, "transient").Inc();
+                return;
+            default:
+                LogHandlerFailed(logger, type, messageId, attempt + 1, ex);
+                if (attempt >= delays.Count)
+                {
+                    await DeadLetterAsync(channel, delivery, attempt, error, cancellationToken);
+                    return;
+                }
+                await ForwardAsync(channel, delivery, Topology.RetryQueue(Consumer, attempt + 1), attempt + 1, error, cancellationToken);
+                MessagingMetrics.Retried.WithLabels(type, "unknown").Inc();
+                return;
         }
-        await ForwardAsync(channel, delivery, Topology.RetryQueue(Consumer, attempt + 1), attempt + 1, error, cancellationToken);
-        MessagingMetrics.Retried.WithLabels(delivery.BasicProperties.Type ?? "").Inc();
     }
 
     private async Task DeadLetterAsync(IChannel channel, BasicDeliverEventArgs delivery, int attempt, string error, CancellationToken cancellationToken)
@@ -171,11 +194,16 @@ public sealed partial class EventConsumer(
                 _publishGate.Release();
             }
             await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false, cancellationToken);
+            Interlocked.Exchange(ref _forwardFailures, 0);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            // Could not park it: put it back on the queue rather than lose it.
-            LogForwardFailed(logger, queue, ex.GetBaseException().Message);
+            // Could not park it: put it back on the queue rather than lose it, but not at once,
+            // or a broker refusing publishes would see the same message again and again at full
+            // speed. Each return counts towards the queue's delivery limit.
+            var failuresInARow = Interlocked.Increment(ref _forwardFailures);
+            LogForwardFailed(logger, queue, failuresInARow, ex.GetBaseException().Message);
+            await Task.Delay(Backoff.Capped(failuresInARow), cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await channel.BasicNackAsync(delivery.DeliveryTag, multiple: false, requeue: true, cancellationToken)
                 .AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
@@ -213,6 +241,9 @@ public sealed partial class EventConsumer(
     [LoggerMessage(Level = LogLevel.Error, Message = "Dead-lettered {Type} {MessageId}: {Reason}")]
     private static partial void LogDeadLettered(ILogger logger, string? type, string? messageId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Could not move a message to {Queue}, requeued it: {Reason}")]
-    private static partial void LogForwardFailed(ILogger logger, string queue, string reason);
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not move a message to {Queue} ({Failures} in a row), requeued it: {Reason}")]
+    private static partial void LogForwardFailed(ILogger logger, string queue, int failures, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Handler for {Type} {MessageId} waits for a dependency (attempt {Attempt}, next in {Delay}); retried for as long as it is unavailable: {Reason}")]
+    private static partial void LogDependencyUnavailable(ILogger logger, string type, Guid messageId, int attempt, TimeSpan delay, string reason);
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using GoMicro.Messaging.Connection;
+using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,6 +20,7 @@ namespace GoMicro.Messaging.Outbox;
 public sealed partial class OutboxDispatcher<TContext>(
     IServiceScopeFactory scopes,
     RabbitMqConnection connection,
+    EventRoutes routes,
     OutboxSignal signal,
     TimeProvider clock,
     ILogger<OutboxDispatcher<TContext>> logger) : BackgroundService where TContext : DbContext
@@ -53,11 +55,10 @@ public sealed partial class OutboxDispatcher<TContext>(
                 failures++;
                 LogDispatchFailed(logger, failures, ex.GetBaseException().Message);
                 await DropChannelAsync();
-                var backoff = TimeSpan.FromMilliseconds(Math.Min(10_000, 250 * Math.Pow(2, Math.Min(failures, 6))));
                 await ReportLagSafelyAsync(stoppingToken);
                 try
                 {
-                    await Task.Delay(backoff + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250)), clock, stoppingToken);
+                    await Task.Delay(Backoff.Capped(failures), clock, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
@@ -127,7 +128,7 @@ public sealed partial class OutboxDispatcher<TContext>(
         }
         await DropChannelAsync();
         var channel = await connection.CreateConfirmedChannelAsync(cancellationToken);
-        await Topology.DeclareExchangeAsync(channel, connection.Options.Exchange, cancellationToken);
+        await Topology.DeclareAllAsync(channel, connection.Options, routes, cancellationToken);
         _channel = channel;
         return channel;
     }

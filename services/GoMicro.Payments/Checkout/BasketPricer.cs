@@ -11,7 +11,7 @@ namespace GoMicro.Payments.Checkout;
 /// </summary>
 public sealed class BasketPricer(BasketService.BasketServiceClient basket, ProductsService.ProductsServiceClient products)
 {
-    public sealed record PricedBasket(IReadOnlyList<PaymentLine> Lines, long AmountCents, string Currency);
+    public sealed record PricedBasket(IReadOnlyList<PaymentLine> Lines, long AmountCents, string Currency, long BasketVersion);
 
     public async Task<PricedBasket> PriceAsync(string authorization, CancellationToken cancellationToken)
     {
@@ -42,7 +42,7 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
         {
             throw RpcErrors.FailedPrecondition($"basket: products in several currencies ({string.Join(", ", currencies)}) cannot be paid together");
         }
-        return new PricedBasket(lines, lines.Sum(l => l.UnitPriceCents * l.Quantity), currencies[0]);
+        return new PricedBasket(lines, lines.Sum(l => checked(l.UnitPriceCents * l.Quantity)), currencies[0], stored.Version);
     }
 
     /// <summary>Another service's refusal is not ours to pass on verbatim, except a bad token.</summary>

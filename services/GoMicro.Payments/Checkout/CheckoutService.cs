@@ -10,12 +10,14 @@ using Npgsql;
 namespace GoMicro.Payments.Checkout;
 
 /// <summary>
-/// One checkout: claim the idempotency key, price the basket, charge, record the outcome
-/// and (on success) the PaymentSucceeded event in one transaction. A repeated key answers
-/// the original payment and never charges again.
+/// One checkout, reserve then charge: claim the idempotency key, price the basket, reserve its
+/// stock in products (a sold-out line is refused here, before any charge), charge, and record
+/// the outcome with its event in one transaction (<see cref="PaymentSettlement"/>). A charge
+/// whose answer is lost stays Pending for recovery to settle. A repeated key answers the
+/// original payment and never charges again.
 /// </summary>
 public sealed partial class CheckoutService(
-    PaymentsDbContext db, BasketPricer pricer, IPaymentProvider provider, TimeProvider clock, ILogger<CheckoutService> logger)
+    PaymentsDbContext db, BasketPricer pricer, StockHold stock, IPaymentProvider provider, PaymentSettlement settlement, TimeProvider clock, ILogger<CheckoutService> logger)
 {
     public const int MaxIdempotencyKeyLength = 100;
     private static readonly TimeSpan ReplayWait = TimeSpan.FromSeconds(15);
@@ -72,6 +74,7 @@ public sealed partial class CheckoutService(
                 Lines = [.. priced.Lines],
                 AmountCents = priced.AmountCents,
                 Currency = priced.Currency,
+                BasketVersion = priced.BasketVersion,
                 CreatedAt = now,
                 UpdatedAt = now,
             };
@@ -90,8 +93,30 @@ public sealed partial class CheckoutService(
                 }
                 return await ReplayAsync(winner, hash, cancellationToken);
             }
-            await ChargeAsync(db, provider, payment, clock, logger, cancellationToken);
-            PaymentsMetrics.Checkouts.WithLabels("charged").Inc();
+
+            try
+            {
+                await stock.ReserveAsync(payment, authorization, cancellationToken);
+            }
+            catch (Exception ex) when (ex is Grpc.Core.RpcException or OperationCanceledException)
+            {
+                await AbandonAsync(payment);
+                throw;
+            }
+
+            // Not the request's token: once the stock is held, the charge is seen through even if the caller goes away.
+            var result = await provider.ChargeAsync(new ChargeRequest(payment.Id, payment.AmountCents, payment.Currency, payment.PaymentMethod), CancellationToken.None);
+            if (result.Outcome == ChargeOutcome.Unknown)
+            {
+                LogOutcomeUnknown(logger, payment.Id, result.Reason);
+            }
+            payment = await settlement.RecordAsync(payment, result);
+            PaymentsMetrics.Checkouts.WithLabels(payment.Status switch
+            {
+                PaymentState.Succeeded => "charged",
+                PaymentState.Pending => "pending",
+                _ => "not_charged",
+            }).Inc();
             return payment;
         }
         catch (Grpc.Core.RpcException)
@@ -106,54 +131,17 @@ public sealed partial class CheckoutService(
     }
 
     /// <summary>
-    /// Charges a pending payment and records the outcome. Also used to finish payments a
-    /// crashed replica left pending (the provider is idempotent per payment id).
+    /// The stock could not be reserved, so nothing will be charged: the claim goes (the key is
+    /// free for a retry), and PaymentFailed, in the same transaction, releases whatever products
+    /// may hold for this payment if the reservation's answer was lost.
     /// </summary>
-    public static async Task ChargeAsync(PaymentsDbContext db, IPaymentProvider provider, Payment payment, TimeProvider clock, ILogger logger, CancellationToken cancellationToken)
+    private async Task AbandonAsync(Payment payment)
     {
-        ChargeResult result;
-        try
-        {
-            result = await provider.ChargeAsync(new ChargeRequest(payment.Id, payment.AmountCents, payment.Currency, payment.PaymentMethod), cancellationToken);
-        }
-        catch (Exception ex) when (ex is PaymentProviderUnavailableException or Polly.Timeout.TimeoutRejectedException)
-        {
-            LogProviderFailed(logger, payment.Id, ex.Message);
-            result = new ChargeResult(false, null, null);
-        }
-
+        db.Payments.Remove(payment);
+        payment.Reason = "stock_not_reserved";
         payment.UpdatedAt = clock.GetUtcNowForPostgres();
-        if (result.Succeeded)
-        {
-            payment.Status = PaymentState.Succeeded;
-            payment.ProviderReference = result.Reference;
-            db.AddEvent(payment.ToSucceededEvent());
-            PaymentsMetrics.Payments.WithLabels("succeeded").Inc();
-        }
-        else if (result.DeclineReason is { } reason)
-        {
-            payment.Status = PaymentState.Declined;
-            payment.Reason = reason;
-            PaymentsMetrics.Payments.WithLabels("declined").Inc();
-        }
-        else
-        {
-            payment.Status = PaymentState.Failed;
-            payment.Reason = "payment_provider_unavailable";
-            PaymentsMetrics.Payments.WithLabels("failed").Inc();
-        }
-        try
-        {
-            // Not the request's token: the charge happened, so its outcome must be recorded even if the caller has gone.
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            // Recovery finished this payment meanwhile (same charge: the provider is idempotent); theirs stands.
-            db.ChangeTracker.Clear();
-            var recorded = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
-            (payment.Status, payment.ProviderReference, payment.Reason, payment.UpdatedAt) = (recorded.Status, recorded.ProviderReference, recorded.Reason, recorded.UpdatedAt);
-        }
+        db.AddEvent(payment.ToFailedEvent());
+        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     private async Task<Payment> ReplayAsync(Payment earlier, string hash, CancellationToken cancellationToken)
@@ -168,7 +156,8 @@ public sealed partial class CheckoutService(
         while (current.Status == PaymentState.Pending && clock.GetUtcNow() < deadline)
         {
             await Task.Delay(100, cancellationToken);
-            current = await db.Payments.AsNoTracking().FirstAsync(p => p.Id == earlier.Id, cancellationToken);
+            current = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == earlier.Id, cancellationToken)
+                ?? throw RpcErrors.FailedPrecondition("the first request with this Idempotency-Key could not reserve the basket's stock and charged nothing; send it again");
         }
         PaymentsMetrics.Checkouts.WithLabels("replayed").Inc();
         return current;
@@ -180,6 +169,6 @@ public sealed partial class CheckoutService(
     private static string Hash(string paymentMethod) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(paymentMethod)));
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Payment {PaymentId}: provider unavailable after retries: {Reason}")]
-    private static partial void LogProviderFailed(ILogger logger, Guid paymentId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payment {PaymentId}: the provider's answer was lost ({Reason}); it stays pending until recovery asks the provider")]
+    private static partial void LogOutcomeUnknown(ILogger logger, Guid paymentId, string? reason);
 }

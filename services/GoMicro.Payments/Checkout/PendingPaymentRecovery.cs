@@ -1,5 +1,6 @@
 using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.Providers;
+using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace GoMicro.Payments.Checkout;
@@ -7,16 +8,19 @@ namespace GoMicro.Payments.Checkout;
 /// <summary>Section "Payments:Recovery".</summary>
 public sealed class RecoveryOptions
 {
-    /// <summary>A pending payment older than this was abandoned: longer than any checkout in progress (its provider budget is seconds).</summary>
+    /// <summary>A pending payment untouched for this long was abandoned: longer than any checkout in progress (its provider budget is seconds).</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromMinutes(1);
 
     public TimeSpan Interval { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>
-/// Finishes payments left Pending by a replica that died between claiming the idempotency
-/// key and recording the charge: charges them again (idempotent per payment id at the
-/// provider), so the outcome, and PaymentSucceeded, are never lost.
+/// Settles payments left Pending (a replica died mid-checkout, or the provider's answer was
+/// lost) by asking the provider what became of each: charged means Succeeded (and
+/// PaymentSucceeded), no charge means Failed (and PaymentFailed, which releases the stock).
+/// So a payment is charged once or not at all. Each payment is claimed in a short transaction
+/// of its own (SKIP LOCKED, then its clock is moved on so no other replica takes it for a
+/// while); the provider is called outside any transaction, so no lock is held across it.
 /// </summary>
 internal sealed partial class PendingPaymentRecovery(
     IServiceScopeFactory scopes, IPaymentProvider provider, IOptions<RecoveryOptions> options, TimeProvider clock, ILogger<PendingPaymentRecovery> logger)
@@ -24,48 +28,68 @@ internal sealed partial class PendingPaymentRecovery(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(options.Value.Interval, clock);
-        try
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
         {
-            do
+            try
             {
-                try
+                while (await SettleOneAsync(stoppingToken))
                 {
-                    await RecoverAsync(stoppingToken);
                 }
-                catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-                {
-                    LogRecoveryFailed(logger, ex.GetBaseException().Message);
-                }
+                failures = 0;
+                await Task.Delay(options.Value.Interval, clock, stoppingToken);
             }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogRecoveryFailed(logger, ex.GetBaseException().Message);
+                await Task.Delay(Backoff.Capped(++failures, options.Value.Interval), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
     }
 
-    internal async Task RecoverAsync(CancellationToken cancellationToken)
+    /// <summary>Settles one stale pending payment; false when there is none.</summary>
+    internal async Task<bool> SettleOneAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        var cutoff = clock.GetUtcNow() - options.Value.StaleAfter;
-        // SKIP LOCKED: with several replicas, each stale payment is finished by one of them.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var stale = await db.Payments
-            .FromSqlInterpolated($"SELECT *, xmin FROM payments WHERE status = 'Pending' AND updated_at < {cutoff} ORDER BY updated_at LIMIT 20 FOR UPDATE SKIP LOCKED")
-            .ToListAsync(cancellationToken);
-        foreach (var payment in stale)
+        var now = clock.GetUtcNowForPostgres();
+        var cutoff = now - options.Value.StaleAfter;
+        var claimed = await db.Database.SqlQuery<Guid>($"""
+            UPDATE payments SET updated_at = {now}
+            WHERE id = (SELECT id FROM payments WHERE status = 'Pending' AND updated_at < {cutoff} ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
+            RETURNING id AS "Value"
+            """).ToListAsync(cancellationToken);
+        if (claimed.Count == 0)
         {
-            LogRecovering(logger, payment.Id);
-            await CheckoutService.ChargeAsync(db, provider, payment, clock, logger, cancellationToken);
+            return false;
         }
-        await transaction.CommitAsync(cancellationToken);
+        var payment = await db.Payments.FirstAsync(p => p.Id == claimed[0], cancellationToken);
+        LogSettling(logger, payment.Id);
+        ChargeResult found;
+        try
+        {
+            found = await provider.FindChargeAsync(payment.Id, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PaymentProviderUnavailableException or Polly.Timeout.TimeoutRejectedException)
+        {
+            // Still unknown: it stays Pending and is asked about again after StaleAfter.
+            LogStillUnknown(logger, payment.Id, ex.Message);
+            return true;
+        }
+        await scope.ServiceProvider.GetRequiredService<PaymentSettlement>().RecordAsync(payment, found);
+        return true;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Finishing payment {PaymentId} left pending")]
-    private static partial void LogRecovering(ILogger logger, Guid paymentId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Settling payment {PaymentId} left pending: asking the provider")]
+    private static partial void LogSettling(ILogger logger, Guid paymentId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pending-payment recovery failed: {Reason}")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Payment {PaymentId} stays pending: the provider cannot say yet ({Reason})")]
+    private static partial void LogStillUnknown(ILogger logger, Guid paymentId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Pending-payment recovery failed, retrying: {Reason}")]
     private static partial void LogRecoveryFailed(ILogger logger, string reason);
 }

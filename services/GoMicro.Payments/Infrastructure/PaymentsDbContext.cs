@@ -25,6 +25,7 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
             payment.Property(p => p.PaymentMethod).HasColumnName("payment_method").HasMaxLength(100);
             payment.Property(p => p.ProviderReference).HasColumnName("provider_reference").HasMaxLength(100);
             payment.Property(p => p.Reason).HasColumnName("reason").HasMaxLength(500);
+            payment.Property(p => p.BasketVersion).HasColumnName("basket_version");
             payment.Property(p => p.CreatedAt).HasColumnName("created_at");
             payment.Property(p => p.UpdatedAt).HasColumnName("updated_at");
             payment.Property(p => p.Version).IsRowVersion();

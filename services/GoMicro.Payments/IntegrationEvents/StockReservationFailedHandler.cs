@@ -1,40 +1,37 @@
 using GoMicro.Events.V1;
 using GoMicro.Messaging;
 using GoMicro.Messaging.Consuming;
-using GoMicro.Messaging.Outbox;
-using GoMicro.Payments.Checkout;
 using GoMicro.Payments.Infrastructure;
-using GoMicro.Payments.Providers;
-using Google.Protobuf.WellKnownTypes;
+using GoMicro.Payments.Refunds;
 
 namespace GoMicro.Payments.IntegrationEvents;
 
 /// <summary>
-/// The compensating step of the saga: stock could not be reserved, so the charge is
-/// refunded and the payment marked Refunded, once (inbox; the provider's refund is
-/// idempotent too, so a crash between refund and commit is harmless).
+/// The goods of a charged payment could not be delivered (its hold expired while the charge
+/// was pending and the stock is gone): the payment becomes RefundPending, once (inbox). The
+/// refund itself is made by <see cref="RefundWorker"/>, retried until the provider confirms,
+/// so a provider outage of any length delays it and never loses it.
 /// </summary>
-public sealed class StockReservationFailedHandler(PaymentsDbContext db, IPaymentProvider provider, TimeProvider clock)
+public sealed class StockReservationFailedHandler(PaymentsDbContext db, RefundWorker refunds, TimeProvider clock)
     : IIntegrationEventHandler<StockReservationFailed>
 {
     public async Task HandleAsync(StockReservationFailed message, EventContext context, CancellationToken cancellationToken)
     {
-        if (!Guid.TryParse(message.PaymentId, out var id)
-            || await db.Payments.FirstOrDefaultAsync(p => p.Id == id, cancellationToken) is not { Status: PaymentState.Succeeded } payment)
+        if (!Guid.TryParse(message.PaymentId, out var id))
         {
-            return; // not ours, or nothing was charged
+            throw new PermanentEventException($"payment id '{message.PaymentId}' is not a UUID");
         }
-        await provider.RefundAsync(payment.Id, payment.ProviderReference!, cancellationToken);
-        payment.Status = PaymentState.Refunded;
-        payment.Reason = "out_of_stock: " + string.Join(", ", message.ShortLines.Select(l => $"{l.ProductId} wanted {l.Wanted}, available {l.Available}"));
-        payment.UpdatedAt = clock.GetUtcNowForPostgres();
-        db.AddEvent(new PaymentRefunded
+        if (await db.Payments.FirstOrDefaultAsync(p => p.Id == id, cancellationToken) is not { Status: PaymentState.Succeeded } payment)
         {
-            PaymentId = payment.Id.ToString(),
-            UserId = payment.UserId.ToString(),
-            Reason = payment.Reason,
-            OccurredAt = Timestamp.FromDateTimeOffset(payment.UpdatedAt),
-        });
-        PaymentsMetrics.Refunds.Inc();
+            return; // not ours, or nothing was charged, or already being refunded
+        }
+        payment.Status = PaymentState.RefundPending;
+        payment.Reason = "out_of_stock: " + string.Join(", ", message.ShortLines.Select(l => $"{l.ProductId} wanted {l.Wanted}, available {l.Available}"));
+        if (payment.Reason.Length > 500)
+        {
+            payment.Reason = payment.Reason[..500];
+        }
+        payment.UpdatedAt = clock.GetUtcNowForPostgres();
+        refunds.Wake(); // after this transaction commits, the worker finds it at once
     }
 }

@@ -2,10 +2,22 @@ namespace GoMicro.Payments.Model;
 
 public enum PaymentState
 {
+    /// <summary>Being checked out, or charged with an unknown outcome: recovery asks the provider.</summary>
     Pending,
+
+    /// <summary>Charged; PaymentSucceeded commits the stock reservation.</summary>
     Succeeded,
+
+    /// <summary>Refused by the provider; nothing charged, the reservation released.</summary>
     Declined,
+
+    /// <summary>Nothing charged (the provider could not take it); the reservation released.</summary>
     Failed,
+
+    /// <summary>Charged, but the goods could not be delivered: the refund is retried until the provider confirms it.</summary>
+    RefundPending,
+
+    /// <summary>Charged and refunded.</summary>
     Refunded,
 }
 
@@ -18,7 +30,7 @@ public sealed class Payment
     /// <summary>The client's Idempotency-Key; unique per user.</summary>
     public required string IdempotencyKey { get; set; }
 
-    /// <summary>SHA-256 of the request body, to tell a replay from a different request under the same key.</summary>
+    /// <summary>SHA-256 of the payment method (the request's only field), to tell a replay from a different request under the same key.</summary>
     public required string RequestHash { get; set; }
 
     public PaymentState Status { get; set; }
@@ -37,6 +49,9 @@ public sealed class Payment
 
     /// <summary>Why it was declined, failed or refunded.</summary>
     public string? Reason { get; set; }
+
+    /// <summary>The basket's version that was priced: the paid lines basket removes are those unchanged since.</summary>
+    public long BasketVersion { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
 

@@ -19,6 +19,7 @@ internal static class PaymentMapping
             PaymentState.Succeeded => PaymentStatus.Succeeded,
             PaymentState.Declined => PaymentStatus.Declined,
             PaymentState.Failed => PaymentStatus.Failed,
+            PaymentState.RefundPending => PaymentStatus.RefundPending,
             PaymentState.Refunded => PaymentStatus.Refunded,
             _ => PaymentStatus.Unspecified,
         },
@@ -54,6 +55,15 @@ internal static class PaymentMapping
             }),
         },
         Amount = new Money { AmountCents = payment.AmountCents, Currency = payment.Currency },
+        OccurredAt = Timestamp.FromDateTimeOffset(payment.UpdatedAt),
+        BasketVersion = payment.BasketVersion,
+    };
+
+    public static PaymentFailed ToFailedEvent(this Model.Payment payment) => new()
+    {
+        PaymentId = payment.Id.ToString(),
+        UserId = payment.UserId.ToString(),
+        Reason = payment.Reason ?? "",
         OccurredAt = Timestamp.FromDateTimeOffset(payment.UpdatedAt),
     };
 }

@@ -14,7 +14,9 @@ public sealed class ProviderOptions
 
 /// <summary>
 /// Polly around the provider: a timeout per attempt and jittered retries of transient
-/// failures. Safe because the provider is idempotent per payment id.
+/// failures (safe: the provider is idempotent per payment id). A charge whose attempts all
+/// failed is NotCharged only if none of them timed out; a timed-out attempt may have charged,
+/// so the outcome is Unknown until the provider is asked.
 /// </summary>
 public sealed class ResilientPaymentProvider(IPaymentProvider inner, ProviderOptions options) : IPaymentProvider
 {
@@ -32,8 +34,32 @@ public sealed class ResilientPaymentProvider(IPaymentProvider inner, ProviderOpt
 
     public string? ValidatePaymentMethod(string paymentMethod) => inner.ValidatePaymentMethod(paymentMethod);
 
-    public Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken) =>
-        _pipeline.ExecuteAsync(async token => await inner.ChargeAsync(request, token), cancellationToken).AsTask();
+    public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
+    {
+        var timedOut = false;
+        try
+        {
+            return await _pipeline.ExecuteAsync(async token =>
+            {
+                try
+                {
+                    return await inner.ChargeAsync(request, token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    timedOut = true; // Polly's attempt timeout: the request may have been taken
+                    throw;
+                }
+            }, cancellationToken);
+        }
+        catch (Exception ex) when (ex is PaymentProviderUnavailableException or TimeoutRejectedException)
+        {
+            return timedOut ? ChargeResult.Unknown("payment_provider_timeout: " + ex.Message) : ChargeResult.NotCharged("payment_provider_unavailable: " + ex.Message);
+        }
+    }
+
+    public Task<ChargeResult> FindChargeAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        _pipeline.ExecuteAsync(async token => await inner.FindChargeAsync(paymentId, token), cancellationToken).AsTask();
 
     public Task RefundAsync(Guid paymentId, string reference, CancellationToken cancellationToken) =>
         _pipeline.ExecuteAsync(async token => await inner.RefundAsync(paymentId, reference, token), cancellationToken).AsTask();

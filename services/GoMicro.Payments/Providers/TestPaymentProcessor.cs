@@ -32,12 +32,13 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         [TestCards.Declined] = "declined: card_declined",
         [TestCards.InsufficientFunds] = "declined: insufficient_funds",
         [TestCards.ProcessorError] = "fails once with a transient error, charged when retried",
-        [TestCards.ProcessorDown] = "always a transient error: the payment fails",
-        [TestCards.Slow] = "never answers in time: the payment fails",
+        [TestCards.ProcessorDown] = "always a transient error: the payment fails, nothing charged",
+        [TestCards.Slow] = "never answers in time, and charges nothing: the payment stays pending until recovery finds no charge, then fails",
         [TestCards.LateAnswer] = "charges, then answers too late every time: the outcome is unknown to checkout",
     };
 
-    private readonly ConcurrentDictionary<Guid, int> _attempts = new();
+    // Payments of the "fails once" card that have failed their first attempt (removed on the second: bounded by what is in flight).
+    private readonly ConcurrentDictionary<Guid, byte> _failedOnce = new();
 
     public string? ValidatePaymentMethod(string paymentMethod) =>
         Cards.ContainsKey(paymentMethod) ? null : $"unknown test card; use one of {string.Join(", ", Cards.Keys)}";
@@ -45,16 +46,18 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
     public async Task<ChargeResult> ChargeAsync(ChargeRequest request, CancellationToken cancellationToken)
     {
         ThrowIfDown();
-        var attempt = _attempts.AddOrUpdate(request.PaymentId, 1, (_, n) => n + 1);
         switch (request.PaymentMethod)
         {
             case TestCards.Declined:
                 return ChargeResult.Declined("card_declined");
             case TestCards.InsufficientFunds:
                 return ChargeResult.Declined("insufficient_funds");
-            case TestCards.ProcessorError when attempt == 1:
+            case TestCards.ProcessorError when _failedOnce.TryAdd(request.PaymentId, 0):
             case TestCards.ProcessorDown:
                 throw new PaymentProviderUnavailableException("test processor: temporary error");
+            case TestCards.ProcessorError:
+                _failedOnce.TryRemove(request.PaymentId, out _);
+                break;
             case TestCards.Slow:
                 await Task.Delay(TimeSpan.FromSeconds(30), clock, cancellationToken);
                 break;
@@ -100,6 +103,16 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         {
             throw new PaymentProviderUnavailableException("test processor: down (outage switch " + file + ")");
         }
+    }
+
+    public async Task<ChargeResult> FindChargeAsync(Guid paymentId, CancellationToken cancellationToken)
+    {
+        ThrowIfDown();
+        await using var scope = scopes.CreateAsyncScope();
+        var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
+        return await ledger.TestProcessorCharges.AsNoTracking().FirstOrDefaultAsync(c => c.PaymentId == paymentId, cancellationToken) is { } charge
+            ? ChargeResult.Charged(charge.Reference)
+            : ChargeResult.NotCharged("no charge for this payment");
     }
 
     public async Task RefundAsync(Guid paymentId, string reference, CancellationToken cancellationToken)

@@ -30,6 +30,7 @@ internal static class ProductMapping
         Price = product.Price(),
         Available = product.Available,
         OccurredAt = Timestamp.FromDateTimeOffset(product.UpdatedAt),
+        Revision = product.Revision,
     };
 
     public static ProductUpdated ToUpdated(this Product product) => new()
@@ -39,6 +40,14 @@ internal static class ProductMapping
         Price = product.Price(),
         Available = product.Available,
         OccurredAt = Timestamp.FromDateTimeOffset(product.UpdatedAt),
+        Revision = product.Revision,
+    };
+
+    public static ProductDeleted ToDeleted(this Product product) => new()
+    {
+        ProductId = product.Id.ToString(),
+        OccurredAt = Timestamp.FromDateTimeOffset(product.UpdatedAt),
+        Revision = product.Revision,
     };
 
     public static StockChanged ToStockChanged(this Product product) => new()
@@ -46,5 +55,6 @@ internal static class ProductMapping
         ProductId = product.Id.ToString(),
         Stock = product.Stock,
         OccurredAt = Timestamp.FromDateTimeOffset(product.UpdatedAt),
+        Revision = product.Revision,
     };
 }

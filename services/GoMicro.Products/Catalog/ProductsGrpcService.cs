@@ -2,6 +2,7 @@ using System.Globalization;
 using GoMicro.Events.V1;
 using GoMicro.Messaging.Outbox;
 using GoMicro.Products.Infrastructure;
+using GoMicro.Products.Inventory;
 using GoMicro.Products.V1;
 using GoMicro.ServiceDefaults.Auth;
 using GoMicro.ServiceDefaults.Paging;
@@ -14,7 +15,7 @@ using ProductMessage = GoMicro.Products.V1.Product;
 
 namespace GoMicro.Products.Catalog;
 
-public sealed class ProductsGrpcService(ProductsDbContext db, TimeProvider clock) : ProductsService.ProductsServiceBase
+public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations reservations, TimeProvider clock) : ProductsService.ProductsServiceBase
 {
     public const int MaxBatch = 100;
 
@@ -127,7 +128,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, TimeProvider clock
         var stockChanged = product.Stock != stock;
         (product.Name, product.Description, product.Category) = (name, description, category);
         (product.PriceCents, product.Currency, product.Stock) = (price.AmountCents, price.Currency, stock);
-        product.UpdatedAt = clock.GetUtcNowForPostgres();
+        product.Changed(clock.GetUtcNowForPostgres());
         db.AddEvent(product.ToUpdated());
         if (stockChanged)
         {
@@ -148,8 +149,9 @@ public sealed class ProductsGrpcService(ProductsDbContext db, TimeProvider clock
     public override async Task<Empty> DeleteProduct(DeleteProductRequest request, ServerCallContext context)
     {
         var product = await FindAsync(ProductRules.Id(request.Id), tracked: true, context);
-        product.DeletedAt = product.UpdatedAt = clock.GetUtcNowForPostgres();
-        db.AddEvent(new ProductDeleted { ProductId = product.Id.ToString(), OccurredAt = Timestamp.FromDateTimeOffset(product.UpdatedAt) });
+        product.Changed(clock.GetUtcNowForPostgres());
+        product.DeletedAt = product.UpdatedAt;
+        db.AddEvent(product.ToDeleted());
         try
         {
             await db.SaveChangesAsync(context.CancellationToken);
@@ -158,6 +160,44 @@ public sealed class ProductsGrpcService(ProductsDbContext db, TimeProvider clock
         {
             throw RpcErrors.Aborted("the product changed while it was being deleted; retry");
         }
+        return new Empty();
+    }
+
+    /// <summary>Called by payments with the buyer's token, before charging.</summary>
+    [Authorize]
+    public override async Task<ReserveStockResponse> ReserveStock(ReserveStockRequest request, ServerCallContext context)
+    {
+        var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
+        if (request.Lines.Count is 0 or > StockReservations.MaxLines)
+        {
+            throw RpcErrors.InvalidArgument("lines", $"1 to {StockReservations.MaxLines} lines");
+        }
+        var wanted = new Dictionary<Guid, int>();
+        foreach (var line in request.Lines)
+        {
+            var id = ProductRules.Id(line.ProductId, "lines.product_id");
+            if (line.Quantity is <= 0 or > ProductRules.MaxStock)
+            {
+                throw RpcErrors.InvalidArgument("lines.quantity", $"must be 1 to {ProductRules.MaxStock}");
+            }
+            wanted[id] = checked(wanted.GetValueOrDefault(id) + line.Quantity);
+        }
+        var ttl = request.Ttl is null || request.Ttl.ToTimeSpan() == TimeSpan.Zero ? StockReservations.DefaultTtl : request.Ttl.ToTimeSpan();
+        if (ttl < TimeSpan.FromSeconds(1) || ttl > StockReservations.MaxTtl)
+        {
+            throw RpcErrors.InvalidArgument("ttl", $"must be 1 s to {StockReservations.MaxTtl}");
+        }
+        var expiresAt = await reservations.ReserveAsync(paymentId, wanted, ttl, context.CancellationToken);
+        return new ReserveStockResponse { ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt) };
+    }
+
+    [Authorize]
+    public override async Task<Empty> ReleaseStock(ReleaseStockRequest request, ServerCallContext context)
+    {
+        var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
+        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
+        await reservations.ReleaseAsync(paymentId, "released by payments", context.CancellationToken);
+        await transaction.CommitAsync(context.CancellationToken);
         return new Empty();
     }
 

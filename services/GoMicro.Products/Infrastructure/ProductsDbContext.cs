@@ -6,6 +6,8 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
 {
     public DbSet<Product> Products => Set<Product>();
 
+    public DbSet<StockReservation> StockReservations => Set<StockReservation>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Product>(product =>
@@ -22,12 +24,36 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
             product.Property(p => p.CreatedAt).HasColumnName("created_at");
             product.Property(p => p.UpdatedAt).HasColumnName("updated_at");
             product.Property(p => p.DeletedAt).HasColumnName("deleted_at");
+            product.Property(p => p.Revision).HasColumnName("revision").HasDefaultValue(1L);
             product.Property(p => p.Version).IsRowVersion();
             product.Ignore(p => p.Available);
             product.HasQueryFilter(p => p.DeletedAt == null);
             product.HasIndex(p => new { p.Name, p.Id });
             product.HasIndex(p => new { p.PriceCents, p.Id });
             product.HasIndex(p => p.Category);
+        });
+        modelBuilder.Entity<StockReservation>(reservation =>
+        {
+            reservation.ToTable("stock_reservations");
+            reservation.HasKey(r => r.PaymentId);
+            reservation.Property(r => r.PaymentId).HasColumnName("payment_id");
+            reservation.Property(r => r.State).HasColumnName("state").HasConversion<string>().HasMaxLength(20);
+            reservation.Property(r => r.ExpiresAt).HasColumnName("expires_at");
+            reservation.Property(r => r.CreatedAt).HasColumnName("created_at");
+            reservation.Property(r => r.UpdatedAt).HasColumnName("updated_at");
+            reservation.Property(r => r.Reason).HasColumnName("reason").HasMaxLength(200);
+            // The expiry sweeper's query: holds past their time.
+            reservation.HasIndex(r => r.ExpiresAt).HasFilter("state = 'Held'").HasDatabaseName("ix_stock_reservations_held_expiry");
+            reservation.OwnsMany(r => r.Lines, line =>
+            {
+                line.ToTable("stock_reservation_lines");
+                line.WithOwner().HasForeignKey("payment_id");
+                line.Property<int>("id").HasColumnName("id");
+                line.HasKey("id");
+                line.Property(l => l.ProductId).HasColumnName("product_id");
+                line.Property(l => l.Quantity).HasColumnName("quantity");
+            });
+            reservation.Navigation(r => r.Lines).AutoInclude();
         });
         modelBuilder.AddOutboxAndInbox();
     }

@@ -26,8 +26,18 @@ public sealed class Product
     /// <summary>Deleted products stay for the history of payments but are invisible to the API.</summary>
     public DateTimeOffset? DeletedAt { get; set; }
 
+    /// <summary>Grows by one with every change (stock included); carried by product events so consumers can ignore older ones.</summary>
+    public long Revision { get; set; } = 1;
+
     /// <summary>PostgreSQL's xmin: changes on every write, the optimistic-concurrency token.</summary>
     public uint Version { get; set; }
 
     public bool Available => Stock > 0;
+
+    /// <summary>Records a change made at <paramref name="now"/>.</summary>
+    public void Changed(DateTimeOffset now)
+    {
+        Revision++;
+        UpdatedAt = now;
+    }
 }

@@ -13,8 +13,15 @@ public static class HealthTags
     /// <summary>The process is alive; restarting it would not help otherwise.</summary>
     public const string Live = "live";
 
-    /// <summary>A dependency the service needs to answer requests. Add this tag to every dependency check.</summary>
+    /// <summary>A dependency the service needs to answer requests: while it is down, the service is taken out of its load balancer.</summary>
     public const string Ready = "ready";
+
+    /// <summary>
+    /// A dependency of background work only (the broker: events wait in the outbox while it is
+    /// down). Reported on /healthz and in metrics; never makes the service unready, since
+    /// requests are still served.
+    /// </summary>
+    public const string Background = "background";
 }
 
 internal static class HealthSetup
@@ -36,6 +43,7 @@ internal static class HealthSetup
     {
         endpoints.MapHealthChecks("/healthz/live", Options(HealthTags.Live));
         endpoints.MapHealthChecks("/healthz/ready", Options(HealthTags.Ready));
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { ResponseWriter = WriteJson }); // every check, for people and dashboards
         endpoints.MapGrpcHealthChecksService();
     }
 

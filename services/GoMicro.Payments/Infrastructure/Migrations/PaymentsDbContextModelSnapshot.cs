@@ -109,6 +109,10 @@ namespace GoMicro.Payments.Infrastructure.Migrations
                         .HasColumnType("bigint")
                         .HasColumnName("amount_cents");
 
+                    b.Property<long>("BasketVersion")
+                        .HasColumnType("bigint")
+                        .HasColumnName("basket_version");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");

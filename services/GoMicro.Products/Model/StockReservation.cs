@@ -1,0 +1,39 @@
+namespace GoMicro.Products.Model;
+
+public enum ReservationState
+{
+    /// <summary>The stock is taken out of the product and held for a payment being charged.</summary>
+    Held,
+
+    /// <summary>The payment succeeded: the goods are sold. Final.</summary>
+    Committed,
+
+    /// <summary>The payment failed or the hold expired: the stock went back. Final, except that a late success takes the stock again if it is there.</summary>
+    Released,
+}
+
+/// <summary>Stock held for one payment, keyed by the payment's id (so every step is idempotent).</summary>
+public sealed class StockReservation
+{
+    public Guid PaymentId { get; set; }
+
+    public ReservationState State { get; set; }
+
+    public List<ReservedLine> Lines { get; set; } = [];
+
+    public DateTimeOffset ExpiresAt { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>Why it was released (expired, declined, …).</summary>
+    public string? Reason { get; set; }
+}
+
+public sealed class ReservedLine
+{
+    public Guid ProductId { get; set; }
+
+    public int Quantity { get; set; }
+}
