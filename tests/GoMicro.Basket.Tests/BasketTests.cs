@@ -178,12 +178,13 @@ public sealed class BasketTests(BasketFixture fixture) : IClassFixture<BasketFix
     {
         var (userId, _, auth) = fixture.NewCustomer();
         var product = await fixture.CreateProductAsync(stock: 50);
-        await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 2 }, auth);
+        var checkedOut = await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 2 }, auth);
         var payment = new PaymentSucceeded
         {
             PaymentId = Guid.NewGuid().ToString(),
             UserId = userId.ToString(),
             Lines = { new PaymentSucceeded.Types.Line { ProductId = product.Id, Quantity = 2 } },
+            BasketVersion = checkedOut.Version,
         };
         var messageId = Guid.NewGuid();
 

@@ -32,7 +32,8 @@ public sealed class BrokerOutageTests : IAsyncLifetime
         await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
 
         _proxy.Cut();
-        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.ServiceUnavailable);
+        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.ServiceUnavailable);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz/ready")).StatusCode); // requests are still served
         var created = await grpc.CreateProductAsync(new V1.CreateProductRequest
         {
             Name = "Written during the outage",
@@ -40,15 +41,14 @@ public sealed class BrokerOutageTests : IAsyncLifetime
             Stock = 7,
         }, _products.Admin);
 
-        await Task.Delay(2000);
+        await Eventually.UntilAsync(async () => (await http.GetStringAsync("/metrics")).Contains("gomicro_outbox_pending 2", StringComparison.Ordinal));
         Assert.DoesNotContain(_products.Events.Seen<ProductCreated>(), e => e.Event.ProductId == created.Id);
         Assert.Equal(2, await _products.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
-        await Eventually.UntilAsync(async () => (await http.GetStringAsync("/metrics")).Contains("gomicro_outbox_pending 2", StringComparison.Ordinal));
 
         _proxy.Restore();
         var seen = await _products.Events.WaitForAsync<ProductCreated>(e => e.Any(x => x.Event.ProductId == created.Id), TimeSpan.FromSeconds(60));
         Assert.Single(seen, x => x.Event.ProductId == created.Id);
-        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz/ready")).StatusCode == HttpStatusCode.OK);
+        await Eventually.UntilAsync(async () => (await http.GetAsync("/healthz")).StatusCode == HttpStatusCode.OK);
         Assert.Equal(0, await _products.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
     }
 

@@ -46,6 +46,7 @@ public sealed class ProductsFixture : IAsyncLifetime
         ["RabbitMq:RetryDelays:0"] = "00:00:00.200",
         ["RabbitMq:RetryDelays:1"] = "00:00:00.400",
         ["Database:MigrateOnStartup"] = "true",
+        ["Products:Reservations:SweepInterval"] = "00:00:00.200",
     };
 
     public Metadata Admin => new() { { "authorization", $"Bearer {Identity.AdminToken()}" } };

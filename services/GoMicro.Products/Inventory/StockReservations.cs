@@ -33,6 +33,12 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         }
 
         var products = await LockProductsAsync(wanted.Keys, cancellationToken);
+        // A concurrent call for this payment (a retry) may have reserved while this one waited
+        // for the product rows: then that reservation is the answer, not a shortage.
+        if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } concurrent)
+        {
+            return concurrent.ExpiresAt;
+        }
         var shortLines = ShortLines(wanted, products);
         if (shortLines.Count > 0)
         {

@@ -1,0 +1,166 @@
+using GoMicro.Common.V1;
+using GoMicro.Events.V1;
+using GoMicro.Products.V1;
+using GoMicro.Testing;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace GoMicro.Products.Tests;
+
+/// <summary>Stock held before a charge: every line or none, idempotent, committed, released or expired exactly once.</summary>
+public sealed class ReservationTests(ProductsFixture products) : IClassFixture<ProductsFixture>
+{
+    private static ReserveStockRequest Reserve(Guid paymentId, TimeSpan? ttl, params (string ProductId, int Quantity)[] lines) => new()
+    {
+        PaymentId = paymentId.ToString(),
+        Lines = { lines.Select(l => new StockLine { ProductId = l.ProductId, Quantity = l.Quantity }) },
+        Ttl = ttl is { } t ? Duration.FromTimeSpan(t) : null,
+    };
+
+    private Task<string?> StateAsync(Guid paymentId) =>
+        products.Database.ScalarAsync<string>($"SELECT state FROM stock_reservations WHERE payment_id = '{paymentId}'");
+
+    [Fact]
+    public async Task A_reservation_takes_every_line_at_once_and_a_repeat_takes_nothing_more()
+    {
+        var a = await products.CreateAsync(stock: 5);
+        var b = await products.CreateAsync(stock: 2);
+        var payment = Guid.NewGuid();
+
+        await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
+            products.Grpc.ReserveStockAsync(Reserve(payment, null, (a.Id, 2), (b.Id, 2)), products.Customer).ResponseAsync));
+
+        Assert.Equal(3, await products.StockAsync(a.Id));
+        Assert.Equal(0, await products.StockAsync(b.Id));
+        Assert.Equal("Held", await StateAsync(payment));
+    }
+
+    [Fact]
+    public async Task A_short_line_is_refused_by_name_and_nothing_is_taken()
+    {
+        var plenty = await products.CreateAsync(stock: 10);
+        var scarce = await products.CreateAsync(stock: 1);
+        var payment = Guid.NewGuid();
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() =>
+            products.Grpc.ReserveStockAsync(Reserve(payment, null, (plenty.Id, 2), (scarce.Id, 2)), products.Customer).ResponseAsync);
+
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+        Assert.Contains(scarce.Id, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.DoesNotContain(plenty.Id, refused.Status.Detail, StringComparison.Ordinal);
+        Assert.Equal(10, await products.StockAsync(plenty.Id));
+        Assert.Equal(1, await products.StockAsync(scarce.Id));
+        Assert.Null(await StateAsync(payment));
+    }
+
+    [Fact]
+    public async Task Bad_reservations_are_400_and_anonymous_ones_401()
+    {
+        var product = await products.CreateAsync(stock: 3);
+        var bad = new[]
+        {
+            Reserve(Guid.NewGuid(), null),
+            Reserve(Guid.NewGuid(), null, (product.Id, 0)),
+            Reserve(Guid.NewGuid(), null, ("not-a-uuid", 1)),
+            Reserve(Guid.NewGuid(), TimeSpan.FromDays(2), (product.Id, 1)),
+            new ReserveStockRequest { PaymentId = "x", Lines = { new StockLine { ProductId = product.Id, Quantity = 1 } } },
+        };
+        foreach (var request in bad)
+        {
+            var ex = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(request, products.Customer).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        }
+        var anonymous = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1))).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, anonymous.StatusCode);
+        Assert.Equal(3, await products.StockAsync(product.Id));
+    }
+
+    [Fact]
+    public async Task A_failed_payment_returns_its_stock_once()
+    {
+        var product = await products.CreateAsync(stock: 4);
+        var payment = Guid.NewGuid();
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), products.Customer);
+        var failed = new PaymentFailed { PaymentId = payment.ToString(), Reason = "card_declined" };
+        var messageId = Guid.NewGuid();
+
+        await products.Events.PublishAsync(failed, messageId);
+        await products.Events.PublishAsync(failed, messageId);
+        await products.Events.PublishAsync(failed); // another copy under a new id: the reservation is already released
+        await Eventually.UntilAsync(async () => await StateAsync(payment) == "Released", what: "released");
+        await Eventually.UntilAsync(async () =>
+            await products.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE type = 'gomicro.events.v1.PaymentFailed'") >= 2, what: "both messages handled");
+
+        Assert.Equal(4, await products.StockAsync(product.Id));
+    }
+
+    [Fact]
+    public async Task An_expired_hold_returns_its_stock_and_a_late_success_takes_it_again_if_it_is_there()
+    {
+        var product = await products.CreateAsync(stock: 3);
+        var payment = Guid.NewGuid();
+        await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Customer);
+        Assert.Equal(1, await products.StockAsync(product.Id));
+
+        await Eventually.UntilAsync(async () => await StateAsync(payment) == "Released", what: "expired");
+        Assert.Equal(3, await products.StockAsync(product.Id));
+
+        await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)));
+        await Eventually.UntilAsync(async () => await StateAsync(payment) == "Committed", what: "taken again on success");
+        Assert.Equal(1, await products.StockAsync(product.Id));
+    }
+
+    [Fact]
+    public async Task A_late_success_whose_stock_is_gone_asks_for_a_refund_and_takes_nothing()
+    {
+        var product = await products.CreateAsync(stock: 2);
+        var payment = Guid.NewGuid();
+        await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Customer);
+        await Eventually.UntilAsync(async () => await StateAsync(payment) == "Released", what: "expired");
+        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 2)), products.Customer); // someone else buys it
+
+        await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)));
+
+        await products.Events.WaitForAsync<StockReservationFailed>(e => e.Any(x => x.Event.PaymentId == payment.ToString()));
+        Assert.Equal(0, await products.StockAsync(product.Id));
+        Assert.Equal("Released", await StateAsync(payment));
+    }
+
+    [Fact]
+    public async Task Success_commits_a_hold_without_taking_the_stock_twice()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        var payment = Guid.NewGuid();
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 2)), products.Customer);
+
+        await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)));
+        await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)));
+        await products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, products.Customer); // too late: sold
+
+        await Eventually.UntilAsync(async () => await StateAsync(payment) == "Committed", what: "committed");
+        await Eventually.UntilAsync(async () =>
+            await products.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE type = 'gomicro.events.v1.PaymentSucceeded'") >= 2, what: "both copies handled");
+        Assert.Equal(3, await products.StockAsync(product.Id));
+        Assert.Equal("Committed", await StateAsync(payment));
+    }
+
+    [Fact]
+    public async Task Product_events_carry_a_revision_that_grows_with_every_change()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1)), products.Customer);
+        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1)), products.Customer);
+
+        var changes = await products.Events.WaitForAsync<StockChanged>(e => e.Count(x => x.Event.ProductId == product.Id) >= 3);
+        var revisions = changes.Where(x => x.Event.ProductId == product.Id).OrderBy(x => x.Event.Stock).Select(x => x.Event.Revision).ToList();
+        Assert.Equal(revisions.OrderDescending(), revisions); // less stock, later revision
+        Assert.Equal(revisions.Count, revisions.Distinct().Count());
+    }
+
+    private static PaymentSucceeded Succeeded(Guid paymentId, params (string ProductId, int Quantity)[] lines) => new()
+    {
+        PaymentId = paymentId.ToString(),
+        UserId = Guid.NewGuid().ToString(),
+        Lines = { lines.Select(l => new PaymentSucceeded.Types.Line { ProductId = l.ProductId, Quantity = l.Quantity, UnitPrice = new Money { AmountCents = 100, Currency = "EUR" } }) },
+    };
+}
