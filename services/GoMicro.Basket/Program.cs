@@ -1,4 +1,5 @@
 using GoMicro.Basket;
+using GoMicro.Messaging.Consuming;
 using GoMicro.ServiceDefaults;
 using GoMicro.ServiceDefaults.Health;
 
@@ -6,9 +7,13 @@ if (HealthProbe.IsRequested(args))
 {
     return await HealthProbe.RunAsync();
 }
+if (DeadLetters.IsRequested(args))
+{
+    return await DeadLetters.RunAsync(args, ApplicationServices.ServiceName);
+}
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("basket");
+builder.AddServiceDefaults(ApplicationServices.ServiceName);
 builder.AddApplicationServices();
 
 var app = builder.Build();

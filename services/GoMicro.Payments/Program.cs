@@ -1,4 +1,5 @@
 using GoMicro.Payments;
+using GoMicro.Messaging.Consuming;
 using GoMicro.ServiceDefaults;
 using GoMicro.ServiceDefaults.Health;
 
@@ -6,9 +7,13 @@ if (HealthProbe.IsRequested(args))
 {
     return await HealthProbe.RunAsync();
 }
+if (DeadLetters.IsRequested(args))
+{
+    return await DeadLetters.RunAsync(args, ApplicationServices.ServiceName);
+}
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("payments");
+builder.AddServiceDefaults(ApplicationServices.ServiceName);
 builder.AddApplicationServices();
 
 var app = builder.Build();

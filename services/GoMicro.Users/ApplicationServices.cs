@@ -7,6 +7,8 @@ namespace GoMicro.Users;
 
 public static class ApplicationServices
 {
+    public const string ServiceName = "users";
+
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddPostgresDbContext<UsersDbContext>();

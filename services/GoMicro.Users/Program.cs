@@ -8,7 +8,7 @@ if (HealthProbe.IsRequested(args))
 }
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddServiceDefaults("users");
+builder.AddServiceDefaults(ApplicationServices.ServiceName);
 builder.AddApplicationServices();
 
 var app = builder.Build();

@@ -81,6 +81,39 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task The_dead_letter_command_lists_without_moving_and_replays_for_a_fresh_round_of_attempts()
+    {
+        var poison = "poison-" + Guid.NewGuid();
+        await fixture.Events.PublishAsync(new ProductDeleted { ProductId = poison });
+        await Eventually.UntilAsync(async () => await fixture.Events.MessageCountAsync(Topology.DeadLetterQueue(TestApp.Consumer)) >= 1, what: "dead-lettered");
+        await _app.StopAsync(); // "the fix is being deployed": nothing consumes while the operator replays
+
+        var connection = await new ConnectionFactory { Uri = new Uri(fixture.Broker.Uri) }.CreateConnectionAsync();
+        await using (connection)
+        {
+            var listing = new StringWriter();
+            var listed = await Consuming.DeadLetters.ProcessAsync(connection, TestApp.Consumer, replay: false, int.MaxValue, listing);
+            Assert.True(listed >= 1);
+            Assert.Contains("cannot handle " + poison, listing.ToString(), StringComparison.Ordinal);
+            Assert.Contains("dry run", listing.ToString(), StringComparison.Ordinal);
+            await Eventually.UntilAsync(async () => await fixture.Events.MessageCountAsync(Topology.DeadLetterQueue(TestApp.Consumer)) == (uint)listed, what: "dry run left them");
+
+            var replayed = await Consuming.DeadLetters.ProcessAsync(connection, TestApp.Consumer, replay: true, int.MaxValue, new StringWriter());
+
+            Assert.Equal(listed, replayed);
+            Assert.Equal(0u, await fixture.Events.MessageCountAsync(Topology.DeadLetterQueue(TestApp.Consumer)));
+            await using var channel = await connection.CreateChannelAsync();
+            var back = new List<BasicGetResult>();
+            while (await channel.BasicGetAsync(Topology.Queue(TestApp.Consumer), autoAck: true) is { } message)
+            {
+                back.Add(message);
+            }
+            var ours = Assert.Single(back, m => ProductDeleted.Parser.ParseFrom(m.Body.Span).ProductId == poison);
+            Assert.Equal(0, Convert.ToInt32(ours.BasicProperties.Headers![MessageHeaders.Attempt], System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
     public async Task An_unparseable_message_goes_straight_to_the_dead_letter_queue()
     {
         var id = Guid.NewGuid().ToString();
