@@ -2,6 +2,7 @@ using GoMicro.Messaging.Connection;
 using GoMicro.Messaging.Consuming;
 using GoMicro.Messaging.Inbox;
 using GoMicro.Messaging.Outbox;
+using GoMicro.ServiceDefaults.Data;
 using GoMicro.ServiceDefaults.Health;
 using GoMicro.ServiceDefaults.Hosting;
 using Google.Protobuf;
@@ -46,6 +47,7 @@ public sealed class MessagingBuilder(IServiceCollection services)
         services.AddSingleton<OutboxSignalInterceptor>();
         services.ConfigureDbContext<TContext>((provider, options) => options.AddInterceptors(provider.GetRequiredService<OutboxSignalInterceptor>()));
         services.AddHostedService<OutboxDispatcher<TContext>>();
+        services.AddRetentionRule<TContext>(new RetentionRule("Outbox", "outbox_messages", "sent_at", null, TimeSpan.FromDays(7)));
         return this;
     }
 
@@ -53,6 +55,9 @@ public sealed class MessagingBuilder(IServiceCollection services)
     public MessagingBuilder AddEfInbox<TContext>() where TContext : DbContext
     {
         services.AddScoped<IInbox, EfInbox<TContext>>();
+        // A message redelivered after this is handled again: every handler is also idempotent
+        // by the state it changes (a reservation, a payment's status), so that changes nothing.
+        services.AddRetentionRule<TContext>(new RetentionRule("Inbox", "inbox_messages", "handled_at", null, TimeSpan.FromDays(7)));
         return this;
     }
 

@@ -12,6 +12,9 @@ public static class ApplicationServices
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddPostgresDbContext<UsersDbContext>();
+        // A throttle row past its window and lockout counts nothing any more.
+        builder.Services.AddRetentionRule<UsersDbContext>(new RetentionRule(
+            "LoginThrottles", "login_throttles", "window_started_at", "locked_until IS NULL OR locked_until < now()", TimeSpan.FromDays(1)));
         builder.AddTokens();
 
         builder.Services.AddSingleton(TimeProvider.System);

@@ -57,4 +57,15 @@ public sealed class GatewayConfigTests
         ];
         Assert.Equal(design.Order(), exposed.Order());
     }
+
+    [Fact]
+    public void Checkout_gets_a_gateway_timeout_above_its_worst_case_and_the_rest_the_default()
+    {
+        using var config = JsonDocument.Parse(File.ReadAllText(CommittedPath));
+        var endpoints = config.RootElement.GetProperty("endpoints").EnumerateArray().ToList();
+        var checkout = endpoints.Single(e => e.GetProperty("method").GetString() == "POST" && e.GetProperty("endpoint").GetString() == "/payments");
+        Assert.Equal("30s", checkout.GetProperty("timeout").GetString());
+        Assert.Equal("5s", config.RootElement.GetProperty("timeout").GetString());
+        Assert.Single(endpoints, e => e.TryGetProperty("timeout", out _));
+    }
 }

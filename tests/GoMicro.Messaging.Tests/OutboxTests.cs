@@ -2,12 +2,36 @@ using GoMicro.Events.V1;
 using GoMicro.Messaging.Outbox;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using GoMicro.Testing;
 using Microsoft.Extensions.Hosting;
 
 namespace GoMicro.Messaging.Tests;
 
 public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<MessagingFixture>
 {
+    [Fact]
+    public async Task Sent_outbox_rows_and_inbox_rows_past_their_retention_are_purged_in_batches_and_nothing_else()
+    {
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        using var app = await TestApp.StartAsync(fixture.Database.ConnectionString, fixture.Broker.Uri, consume: false);
+        await fixture.Database.ExecuteAsync($"""
+            INSERT INTO outbox_messages (id, type, payload, correlation_id, occurred_at, sent_at)
+            SELECT gen_random_uuid(), 'old-sent-{tag}', decode('00', 'hex'), 'c', now() - interval '30 days', now() - interval '30 days' FROM generate_series(1, 30);
+            INSERT INTO outbox_messages (id, type, payload, correlation_id, occurred_at, sent_at)
+            VALUES (gen_random_uuid(), 'recent-{tag}', decode('00', 'hex'), 'c', now() - interval '1 day', now() - interval '1 day');
+            INSERT INTO inbox_messages (message_id, consumer, type, handled_at)
+            SELECT gen_random_uuid(), 'old-{tag}', 't', now() - interval '30 days' FROM generate_series(1, 20);
+            INSERT INTO inbox_messages (message_id, consumer, type, handled_at) VALUES (gen_random_uuid(), 'recent-{tag}', 't', now());
+            """);
+
+        await Eventually.UntilAsync(async () =>
+            await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM outbox_messages WHERE type = 'old-sent-{tag}'") == 0
+            && await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE consumer = 'old-{tag}'") == 0, what: "old rows purged");
+        Assert.Equal(1, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM outbox_messages WHERE type = 'recent-{tag}'"));
+        Assert.Equal(1, await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE consumer = 'recent-{tag}'"));
+        await app.StopAsync();
+    }
+
     [Fact]
     public async Task Two_dispatchers_on_one_database_publish_every_row_exactly_once()
     {

@@ -69,6 +69,8 @@ public static class TestApp
             ["RabbitMq:RetryDelays:1"] = "00:00:00.200",
             ["RabbitMq:RetryDelays:2"] = "00:00:00.300",
             ["RabbitMq:OutboxBatchSize"] = "20",
+            ["Retention:Interval"] = "00:00:00.200",
+            ["Retention:BatchSize"] = "7",
         });
         builder.AddPostgresDbContext<TestDbContext>();
         builder.Services.AddSingleton(new GoMicro.Messaging.Connection.EventRoutes(new Dictionary<string, string[]>

@@ -1,5 +1,6 @@
 using System.Reflection;
 using GoMicro.ServiceDefaults.Auth;
+using GoMicro.ServiceDefaults.Grpc;
 using GoMicro.ServiceDefaults.Hosting;
 using Google.Api;
 using Google.Protobuf.Reflection;
@@ -15,7 +16,7 @@ public enum Access
 }
 
 /// <summary>One HTTP route a service serves (from its proto's google.api.http rule) and who may call it.</summary>
-public sealed record GatewayRoute(string Service, string Verb, string Path, Access Access, IReadOnlyList<string> QueryStrings, string GrpcMethod)
+public sealed record GatewayRoute(string Service, string Verb, string Path, Access Access, IReadOnlyList<string> QueryStrings, string GrpcMethod, TimeSpan? Timeout = null)
 {
     public string Backend => $"http://{Service}:{ListenOptions.DefaultHttpPort}";
 }
@@ -58,8 +59,11 @@ public static class GatewayRoutes
                 .Where(f => !path.Contains("{" + f.Name + "}", StringComparison.Ordinal) && f.Name != rule.Body)
                 .Select(f => f.JsonName)
                 .ToList();
-        return new GatewayRoute(service.Name, verb, path, AccessOf(service.Implementation, method.Name), query, method.FullName);
+        return new GatewayRoute(service.Name, verb, path, AccessOf(service.Implementation, method.Name), query, method.FullName, TimeoutOf(service.Implementation, method.Name));
     }
+
+    private static TimeSpan? TimeoutOf(Type implementation, string methodName) =>
+        implementation.GetMethod(methodName, BindingFlags.Public | BindingFlags.Instance)?.GetCustomAttribute<GatewayTimeoutAttribute>()?.Timeout;
 
     /// <summary>Read from the attributes ASP.NET Core enforces, so the gateway can never be laxer than the service.</summary>
     private static Access AccessOf(Type implementation, string methodName)

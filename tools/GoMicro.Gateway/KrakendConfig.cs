@@ -110,6 +110,10 @@ public static class KrakendConfig
             ["output_encoding"] = "no-op",
             ["input_headers"] = new JsonArray([.. ForwardedHeaders.Select(h => (JsonNode)h)]),
         };
+        if (route.Timeout is { } timeout)
+        {
+            endpoint["timeout"] = $"{(int)timeout.TotalSeconds}s";
+        }
         if (route.QueryStrings.Count > 0)
         {
             endpoint["input_query_strings"] = new JsonArray([.. route.QueryStrings.Select(q => (JsonNode)q)]);

@@ -15,6 +15,9 @@ public sealed class PaymentsGrpcService(PaymentsDbContext db, CheckoutService ch
 {
     public const string IdempotencyKeyHeader = "idempotency-key";
 
+    // Worst case: pricing (basket 3 s, products 3 s), the reservation (3 s), the provider
+    // (3 attempts of 2 s with back-off), or a same-key replay waiting up to 15 s for the first.
+    [GatewayTimeout(30)]
     public override async Task<PaymentMessage> Checkout(CheckoutRequest request, ServerCallContext context)
     {
         var http = context.GetHttpContext();
