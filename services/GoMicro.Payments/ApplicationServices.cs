@@ -39,6 +39,13 @@ public static class ApplicationServices
         builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:TestProcessor").Get<TestProcessorOptions>() ?? new TestProcessorOptions());
         builder.Services.AddSingleton<TestPaymentProcessor>();
         builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
+        var recovery = builder.Configuration.GetSection("Payments:Recovery").Get<RecoveryOptions>() ?? new RecoveryOptions();
+        if (recovery.StaleAfter < 2 * providerOptions.WorstCase)
+        {
+            // Recovery must never settle a payment whose charge may still be in flight.
+            throw new InvalidOperationException(
+                $"Payments__Recovery__StaleAfter ({recovery.StaleAfter}) must be at least twice the provider's worst case ({providerOptions.WorstCase}: Payments__Provider__AttemptTimeout × (MaxRetries + 1) plus back-off)");
+        }
         builder.Services.Configure<RecoveryOptions>(builder.Configuration.GetSection("Payments:Recovery"));
         builder.Services.AddHostedService<PendingPaymentRecovery>();
         builder.Services.AddSingleton<RefundWorker>();

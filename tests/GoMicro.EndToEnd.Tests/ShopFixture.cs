@@ -112,7 +112,7 @@ public sealed class ShopFixture : IAsyncLifetime
             ["RabbitMq:Uri"] = amqp,
             ["Services:Products:Grpc"] = products.GrpcAddress.ToString(),
             ["Services:Basket:Grpc"] = basket.GrpcAddress.ToString(),
-            ["Payments:Recovery:StaleAfter"] = "00:00:15",
+            ["Payments:Recovery:StaleAfter"] = "00:00:20",
             ["Payments:Recovery:Interval"] = "00:00:01",
             ["Payments:TestProcessor:OutageFile"] = ProviderOutageFile,
         });

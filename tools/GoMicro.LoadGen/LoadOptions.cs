@@ -1,6 +1,7 @@
 namespace GoMicro.LoadGen;
 
-public sealed record LoadOptions(Uri Users, Uri Products, Uri Basket, Uri Payments, TimeSpan Duration, int Shoppers, int MaxRequests, string AdminEmail, string AdminPassword)
+public sealed record LoadOptions(Uri Users, Uri Products, Uri Basket, Uri Payments, TimeSpan Duration, int Shoppers, int MaxRequests, string AdminEmail, string AdminPassword,
+    string Scenario = "mixed", int CatalogSize = 20, int Stock = 1_000_000)
 {
     public static LoadOptions Parse(string[] args)
     {
@@ -20,7 +21,10 @@ public sealed record LoadOptions(Uri Users, Uri Products, Uri Basket, Uri Paymen
             Math.Clamp(int.Parse(Get("--shoppers", "16"), System.Globalization.CultureInfo.InvariantCulture), 1, 500),
             Math.Clamp(int.Parse(Get("--max-requests", "20000"), System.Globalization.CultureInfo.InvariantCulture), 1, 1_000_000),
             Get("--admin-email", "admin@gomicro.local"),
-            Get("--admin-password", "admin-password-1"));
+            Get("--admin-password", "admin-password-1"),
+            Get("--scenario", "mixed") is "mixed" or "checkout" ? Get("--scenario", "mixed") : throw new ArgumentException("--scenario: mixed or checkout"),
+            Math.Clamp(int.Parse(Get("--products", "20"), System.Globalization.CultureInfo.InvariantCulture), 1, 1000),
+            Math.Clamp(int.Parse(Get("--stock", "1000000"), System.Globalization.CultureInfo.InvariantCulture), 0, 1_000_000));
     }
 }
 

@@ -13,6 +13,10 @@ public sealed class Stats
     public void Add(string route, TimeSpan elapsed, bool ok, int status) =>
         _samples.GetOrAdd(route, _ => []).Add((elapsed.TotalMilliseconds, ok, status));
 
+    /// <summary>One line, for scripts: "statuses: 200=812 412=3 503=40 0=2" (0: no answer).</summary>
+    public string StatusLine() =>
+        "statuses: " + string.Join(' ', _samples.Values.SelectMany(b => b).GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"));
+
     public void Print(TimeSpan elapsed)
     {
         var culture = CultureInfo.InvariantCulture;
@@ -35,6 +39,7 @@ public sealed class Stats
                 Console.WriteLine($"  {route}: {failure.Count()} × HTTP {failure.Key}");
             }
         }
+        Console.WriteLine(StatusLine());
     }
 
     private static double P(double[] sorted, int percentile) =>

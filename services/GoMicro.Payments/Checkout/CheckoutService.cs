@@ -104,6 +104,22 @@ public sealed partial class CheckoutService(
                 throw;
             }
 
+            // Claim the charge: recovery leaves a payment alone until it is StaleAfter old, which
+            // is longer than the provider's whole budget (checked at start-up), so from this
+            // write on it cannot settle this payment while the charge is in flight. If it
+            // already did (this checkout was slower than StaleAfter), its outcome stands and
+            // nothing is charged here.
+            payment.UpdatedAt = clock.GetUtcNowForPostgres();
+            try
+            {
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                db.ChangeTracker.Clear();
+                return await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
+            }
+
             // Not the request's token: once the stock is held, the charge is seen through even if the caller goes away.
             var result = await provider.ChargeAsync(new ChargeRequest(payment.Id, payment.AmountCents, payment.Currency, payment.PaymentMethod), CancellationToken.None);
             if (result.Outcome == ChargeOutcome.Unknown)

@@ -10,6 +10,9 @@ public sealed class ProviderOptions
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
     public int MaxRetries { get; set; } = 2;
+
+    /// <summary>The longest a charge can take: every attempt timing out, plus the back-off between them (at most 1 s each).</summary>
+    public TimeSpan WorstCase => AttemptTimeout * (MaxRetries + 1) + TimeSpan.FromSeconds(MaxRetries);
 }
 
 /// <summary>
