@@ -83,7 +83,7 @@ start_service() {
   PID[$s]=$!
 }
 
-ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${HTTP[$1]}/healthz/ready"; }
+ready() { curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${HTTP[$1]}/healthz/ready" 2>/dev/null; }
 
 wait_ready() {
   local s=$1
@@ -161,13 +161,13 @@ dotnet build GoMicro.sln -c Release -nologo -v quiet >"$CHAOS_DIR/build.log" 2>&
 for s in $SERVICES; do start_service "$s"; wait_ready "$s"; done
 log "all four services ready"
 
-CHAOS_STOCK=40
+CHAOS_STOCK=5000
 results=()
 broken_total=0
 for fault in $FAULTS; do
   declare -F "start_$fault" >/dev/null || { echo "unknown fault: $fault" >&2; exit 2; }
   load_seconds=$((OUTAGE + 20))
-  dotnet tools/GoMicro.LoadGen/bin/Release/net10.0/GoMicro.LoadGen.dll --scenario checkout --shoppers "$SHOPPERS" --products 5 --stock "$CHAOS_STOCK" \
+  dotnet tools/GoMicro.LoadGen/bin/Release/net10.0/GoMicro.LoadGen.dll --scenario checkout --shoppers "$SHOPPERS" --catalog 5 --stock "$CHAOS_STOCK" \
     --seconds "$load_seconds" --max-requests 200000 --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
     --users "http://127.0.0.1:${HTTP[users]}" --products "http://127.0.0.1:${HTTP[products]}" \
     --basket "http://127.0.0.1:${HTTP[basket]}" --payments "http://127.0.0.1:${HTTP[payments]}" >"$CHAOS_DIR/load-$fault.log" 2>&1 &

@@ -8,6 +8,7 @@ public sealed class Journeys(ShopApi api, IReadOnlyList<string> catalog, Shopper
 {
     private static readonly (string Name, int Weight)[] Weights = [("browse", 45), ("product", 20), ("add", 20), ("basket", 10), ("checkout", 5)];
     private readonly Random _random = new(shopper.Token.GetHashCode(StringComparison.Ordinal));
+    private static readonly TimeSpan ErrorPause = TimeSpan.FromMilliseconds(100);
     private int _linesInBasket;
 
     public async Task RunAsync(string scenario, CancellationToken stop)
@@ -70,6 +71,10 @@ public sealed class Journeys(ShopApi api, IReadOnlyList<string> catalog, Shopper
         var (status, _, elapsed) = await call;
         var ok = status is >= 200 and < 300;
         stats.Add(route, elapsed, ok, status);
+        if (!ok)
+        {
+            await Task.Delay(ErrorPause); // a shopper who got an error waits a moment, as people do: no hot loop of errors during an outage
+        }
         return ok;
     }
 }

@@ -23,7 +23,7 @@ public sealed record LoadOptions(Uri Users, Uri Products, Uri Basket, Uri Paymen
             Get("--admin-email", "admin@gomicro.local"),
             Get("--admin-password", "admin-password-1"),
             Get("--scenario", "mixed") is "mixed" or "checkout" ? Get("--scenario", "mixed") : throw new ArgumentException("--scenario: mixed or checkout"),
-            Math.Clamp(int.Parse(Get("--products", "20"), System.Globalization.CultureInfo.InvariantCulture), 1, 1000),
+            Math.Clamp(int.Parse(Get("--catalog", "20"), System.Globalization.CultureInfo.InvariantCulture), 1, 1000),
             Math.Clamp(int.Parse(Get("--stock", "1000000"), System.Globalization.CultureInfo.InvariantCulture), 0, 1_000_000));
     }
 }

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using GoMicro.LoadGen;
 
 // dotnet run --project tools/GoMicro.LoadGen -c Release -- [--gateway URL | --users URL --products URL --basket URL --payments URL]
-//   [--seconds 30] [--shoppers 16] [--max-requests 20000] [--scenario mixed|checkout] [--products 20] [--stock 1000000]
+//   [--seconds 30] [--shoppers 16] [--max-requests 20000] [--scenario mixed|checkout] [--catalog 20] [--stock 1000000]
 // "checkout" is the money path only: each shopper puts one random item in the basket and pays, again and again.
 // Every loop is bounded by time and by a request cap. Exit code 1 when any request failed.
 var options = LoadOptions.Parse(args);
