@@ -24,39 +24,18 @@ public sealed class RecoveryOptions
 /// </summary>
 internal sealed partial class PendingPaymentRecovery(
     IServiceScopeFactory scopes, IPaymentProvider provider, IOptions<RecoveryOptions> options, TimeProvider clock, ILogger<PendingPaymentRecovery> logger)
-    : BackgroundService
+    : PollingWorker(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await SettleOneAsync(stoppingToken))
-                {
-                }
-                failures = 0;
-                await Task.Delay(options.Value.Interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogRecoveryFailed(logger, ex.GetBaseException().Message);
-                await Task.Delay(Backoff.Capped(++failures, options.Value.Interval), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.Interval;
+
+    protected override Task<bool> RunOnceAsync(CancellationToken cancellationToken) => SettleOneAsync(cancellationToken);
 
     /// <summary>Settles one stale pending payment; false when there is none.</summary>
     internal async Task<bool> SettleOneAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        var now = clock.GetUtcNowForPostgres();
+        var now = Clock.GetUtcNowForPostgres();
         var cutoff = now - options.Value.StaleAfter;
         var claimed = await db.Database.SqlQuery<Guid>($"""
             UPDATE payments SET updated_at = {now}
@@ -89,7 +68,4 @@ internal sealed partial class PendingPaymentRecovery(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Payment {PaymentId} stays pending: the provider cannot say yet ({Reason})")]
     private static partial void LogStillUnknown(ILogger logger, Guid paymentId, string reason);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Pending-payment recovery failed, retrying: {Reason}")]
-    private static partial void LogRecoveryFailed(ILogger logger, string reason);
 }

@@ -15,60 +15,21 @@ namespace GoMicro.Payments.Refunds;
 /// it; while the provider is down the worker backs off (capped) and tries again, for as long as
 /// it takes.
 /// </summary>
-public sealed partial class RefundWorker(IServiceScopeFactory scopes, IPaymentProvider provider, TimeProvider clock, ILogger<RefundWorker> logger) : BackgroundService
+public sealed partial class RefundWorker(IServiceScopeFactory scopes, IPaymentProvider provider, TimeProvider clock, ILogger<RefundWorker> logger)
+    : PollingWorker(clock, logger)
 {
-    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ClaimFor = TimeSpan.FromSeconds(30);
-    private readonly SemaphoreSlim _wake = new(0, 1);
 
-    /// <summary>A refund was requested: look now rather than at the next interval.</summary>
-    public void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            try
-            {
-                _wake.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already woken.
-            }
-        }
-    }
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(5);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await RefundOneAsync(stoppingToken))
-                {
-                    failures = 0;
-                }
-                await _wake.WaitAsync(Interval, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                failures++;
-                LogRefundFailed(logger, failures, ex.GetBaseException().Message);
-                await Task.Delay(Backoff.Capped(failures, TimeSpan.FromSeconds(30)), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
+    protected override Task<bool> RunOnceAsync(CancellationToken cancellationToken) => RefundOneAsync(cancellationToken);
 
     /// <summary>Refunds one payment; false when none is waiting. Throws while the provider or the database is unavailable.</summary>
     internal async Task<bool> RefundOneAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        var now = clock.GetUtcNowForPostgres();
+        var now = Clock.GetUtcNowForPostgres();
         var claimed = await db.Database.SqlQuery<Guid>($"""
             UPDATE payments SET updated_at = {now + ClaimFor}
             WHERE id = (SELECT id FROM payments WHERE status = 'RefundPending' AND updated_at <= {now} ORDER BY updated_at LIMIT 1 FOR UPDATE SKIP LOCKED)
@@ -91,7 +52,7 @@ public sealed partial class RefundWorker(IServiceScopeFactory scopes, IPaymentPr
             throw;
         }
         payment.Status = PaymentState.Refunded;
-        payment.UpdatedAt = clock.GetUtcNowForPostgres();
+        payment.UpdatedAt = Clock.GetUtcNowForPostgres();
         db.AddEvent(new PaymentRefunded
         {
             PaymentId = payment.Id.ToString(),
@@ -105,15 +66,6 @@ public sealed partial class RefundWorker(IServiceScopeFactory scopes, IPaymentPr
         return true;
     }
 
-    public override void Dispose()
-    {
-        _wake.Dispose();
-        base.Dispose();
-    }
-
     [LoggerMessage(Level = LogLevel.Information, Message = "Refunded payment {PaymentId}")]
     private static partial void LogRefunded(ILogger logger, Guid paymentId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Refund failed ({Failures} in a row), retrying until the provider confirms: {Reason}")]
-    private static partial void LogRefundFailed(ILogger logger, int failures, string reason);
 }

@@ -17,32 +17,11 @@ public sealed class ReservationOptions
 /// replicas share the work and a commit racing the expiry waits for it (or it for the commit).
 /// </summary>
 internal sealed partial class ReservationExpiry(
-    IServiceScopeFactory scopes, IOptions<ReservationOptions> options, TimeProvider clock, ILogger<ReservationExpiry> logger) : BackgroundService
+    IServiceScopeFactory scopes, IOptions<ReservationOptions> options, TimeProvider clock, ILogger<ReservationExpiry> logger) : PollingWorker(clock, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                while (await ExpireOneAsync(stoppingToken))
-                {
-                }
-                failures = 0;
-                await Task.Delay(options.Value.SweepInterval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogSweepFailed(logger, ex.GetBaseException().Message);
-                await Task.Delay(Backoff.Capped(++failures, TimeSpan.FromSeconds(30)), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
-    }
+    protected override TimeSpan Interval => options.Value.SweepInterval;
+
+    protected override Task<bool> RunOnceAsync(CancellationToken cancellationToken) => ExpireOneAsync(cancellationToken);
 
     /// <summary>Releases one expired hold; false when there is none.</summary>
     internal async Task<bool> ExpireOneAsync(CancellationToken cancellationToken)
@@ -50,7 +29,7 @@ internal sealed partial class ReservationExpiry(
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductsDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = clock.GetUtcNowForPostgres();
+        var now = Clock.GetUtcNowForPostgres();
         var expired = await db.Database
             .SqlQuery<Guid>($"SELECT payment_id AS \"Value\" FROM stock_reservations WHERE state = 'Held' AND expires_at < {now} ORDER BY expires_at LIMIT 1 FOR UPDATE SKIP LOCKED")
             .ToListAsync(cancellationToken);
@@ -66,7 +45,4 @@ internal sealed partial class ReservationExpiry(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Stock reserved for payment {PaymentId} expired before the payment settled; returned it")]
     private static partial void LogExpired(ILogger logger, Guid paymentId);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Reservation expiry failed, retrying: {Reason}")]
-    private static partial void LogSweepFailed(ILogger logger, string reason);
 }

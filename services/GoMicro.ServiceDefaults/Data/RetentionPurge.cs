@@ -3,7 +3,6 @@ using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Prometheus;
 
@@ -36,37 +35,22 @@ public sealed record RetentionRuleFor<TContext>(RetentionRule Rule) where TConte
 /// holds locks long or competes with requests for long. Several replicas may purge at once:
 /// they delete different batches or nothing.
 /// </summary>
-internal sealed partial class RetentionPurge<TContext>(
+internal sealed class RetentionPurge<TContext>(
     IServiceScopeFactory scopes, IEnumerable<RetentionRuleFor<TContext>> rules, IConfiguration configuration, TimeProvider clock, ILogger<RetentionPurge<TContext>> logger)
-    : BackgroundService where TContext : DbContext
+    : PollingWorker(clock, logger) where TContext : DbContext
 {
     private static readonly Counter Purged = Metrics.CreateCounter("gomicro_retention_purged_total", "Rows deleted by the retention purge, by table.", "table");
 
-    private TimeSpan Interval => configuration.GetValue("Retention:Interval", TimeSpan.FromHours(1));
+    protected override TimeSpan Interval => configuration.GetValue("Retention:Interval", TimeSpan.FromHours(1));
+
+    protected override TimeSpan MaxBackoff => TimeSpan.FromMinutes(1);
 
     private int BatchSize => configuration.GetValue("Retention:BatchSize", 1000);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
     {
-        var failures = 0;
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                await PurgeAsync(stoppingToken);
-                failures = 0;
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogPurgeFailed(logger, ex.GetBaseException().Message);
-                await Task.Delay(Backoff.Capped(++failures, TimeSpan.FromMinutes(1)), clock, stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
-        }
+        await PurgeAsync(cancellationToken);
+        return false;
     }
 
     internal async Task PurgeAsync(CancellationToken cancellationToken)
@@ -74,7 +58,7 @@ internal sealed partial class RetentionPurge<TContext>(
         foreach (var rule in rules.Select(r => r.Rule))
         {
             var keep = configuration.GetValue($"Retention:{rule.Name}", rule.DefaultKeep);
-            var cutoff = clock.GetUtcNow() - keep;
+            var cutoff = Clock.GetUtcNow() - keep;
             var condition = rule.Condition is null ? "" : $" AND ({rule.Condition})";
             var sql = $"DELETE FROM {rule.Table} WHERE ctid = ANY(ARRAY(SELECT ctid FROM {rule.Table} WHERE {rule.TimestampColumn} < {{0}}{condition} LIMIT {BatchSize.ToString(CultureInfo.InvariantCulture)}))";
             int deleted;
@@ -88,7 +72,4 @@ internal sealed partial class RetentionPurge<TContext>(
             while (deleted == BatchSize && !cancellationToken.IsCancellationRequested);
         }
     }
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Retention purge failed, retrying: {Reason}")]
-    private static partial void LogPurgeFailed(ILogger logger, string reason);
 }
