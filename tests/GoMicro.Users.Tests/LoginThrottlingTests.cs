@@ -1,10 +1,26 @@
 using System.Net;
+using GoMicro.Testing;
 using Grpc.Core;
 
 namespace GoMicro.Users.Tests;
 
 public sealed class LoginThrottlingTests(UsersFixture users) : IClassFixture<UsersFixture>
 {
+    [Fact]
+    public async Task Throttle_rows_past_their_window_and_lockout_are_purged_and_live_ones_kept()
+    {
+        var stale = UsersFixture.UniqueEmail("stale").ToUpperInvariant();
+        var locked = UsersFixture.UniqueEmail("locked").ToUpperInvariant();
+        await users.Database.ExecuteAsync($"""
+            INSERT INTO login_throttles (normalized_email, failures, window_started_at, locked_until) VALUES
+              ('{stale}', 3, now() - interval '3 days', now() - interval '3 days'),
+              ('{locked}', 3, now() - interval '3 days', now() + interval '1 hour');
+            """);
+
+        await Eventually.UntilAsync(async () => await users.Database.ScalarAsync<long>($"SELECT count(*) FROM login_throttles WHERE normalized_email = '{stale}'") == 0, what: "stale row purged");
+        Assert.Equal(1, await users.Database.ScalarAsync<long>($"SELECT count(*) FROM login_throttles WHERE normalized_email = '{locked}'"));
+    }
+
     [Fact]
     public async Task Wrong_password_is_401()
     {

@@ -54,6 +54,7 @@ public sealed class UsersFixture : IAsyncLifetime
         ["Admin:Password"] = AdminPassword,
         ["Login:MaxFailures"] = MaxLoginFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Login:Lockout"] = "00:01:00",
+        ["Retention:Interval"] = "00:00:00.200",
     };
 
     /// <summary>Stops the running service and starts a new process-like instance on the same database.</summary>
