@@ -157,7 +157,15 @@ public sealed partial class CheckoutService(
         payment.Reason = "stock_not_reserved";
         payment.UpdatedAt = clock.GetUtcNowForPostgres();
         db.AddEvent(payment.ToFailedEvent());
-        await db.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Recovery took this (slow) checkout's payment meanwhile and settles it: nothing to undo here.
+            db.ChangeTracker.Clear();
+        }
     }
 
     private async Task<Payment> ReplayAsync(Payment earlier, string hash, CancellationToken cancellationToken)
