@@ -54,6 +54,13 @@ try_db() { psql_db "$@" 2>/dev/null || true; }
 cleanup() {
   set +e
   for s in $SERVICES; do [ -n "${PID[$s]:-}" ] && kill "${PID[$s]}" 2>/dev/null; done
+  for _ in $(seq 40); do
+    alive=0
+    for s in $SERVICES; do [ -n "${PID[$s]:-}" ] && kill -0 "${PID[$s]}" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.5
+  done
+  for s in $SERVICES; do [ -n "${PID[$s]:-}" ] && kill -9 "${PID[$s]}" 2>/dev/null; done
   wait 2>/dev/null
   rm -f "$OUTAGE_FILE"
   scripts/deps.sh stop >/dev/null 2>&1
@@ -162,6 +169,13 @@ log "fresh dependencies (scripts/deps.sh in $GOMICRO_DEPS_DIR)"
 scripts/deps.sh clean >/dev/null 2>&1 || true   # the invariants are about this run's data only
 scripts/deps.sh start >/dev/null
 command -v psql >/dev/null || { echo "psql is missing (apt-get install postgresql-client)" >&2; exit 1; }
+for s in $SERVICES; do
+  for port in "${HTTP[$s]}" "${GRPC[$s]}"; do
+    if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
+      echo "port $port (for $s) is already in use: is another chaos run still going?" >&2; exit 1
+    fi
+  done
+done
 log "Release build"
 dotnet build GoMicro.sln -c Release -nologo -v quiet >"$CHAOS_DIR/build.log" 2>&1 || { cat "$CHAOS_DIR/build.log"; exit 1; }
 for s in $SERVICES; do start_service "$s"; wait_ready "$s"; done
@@ -195,7 +209,11 @@ for fault in $FAULTS; do
   done
   converged=$(( $(date +%s) - started ))
   statuses=$(grep -E '^statuses:' "$CHAOS_DIR/load-$fault.log" | tail -1 | sed 's/^statuses: //')
-  [ -n "$statuses" ] || statuses="(load generator failed: see $CHAOS_DIR/load-$fault.log)"
+  if [ -z "$statuses" ]; then
+    # Without load the fault proved nothing: that counts as broken.
+    statuses="(no load)"
+    broken=$(printf '%s\n%s' "the load generator failed: see $CHAOS_DIR/load-$fault.log" "$broken" | sed '/^$/d')
+  fi
   if [ -z "$broken" ]; then
     count=0; verdict="all hold"
   else
