@@ -54,6 +54,18 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
     }
 
     [Fact]
+    public async Task A_long_outage_does_not_use_up_the_retries_of_a_later_unexpected_failure()
+    {
+        // Five transient failures, then two unexpected ones: within the three retry delays.
+        var product = "outage-5-2-" + Guid.NewGuid();
+
+        await fixture.Events.PublishAsync(new ProductDeleted { ProductId = product });
+
+        await Eventually.UntilAsync(async () => await HandledCountAsync(product) == 1, seconds: 30, what: "handled after the outage and the glitches");
+        Assert.Equal(7, await fixture.Database.ScalarAsync<int>($"SELECT \"Attempt\" FROM handled WHERE \"ProductId\" = '{product}'"));
+    }
+
+    [Fact]
     public async Task A_message_that_keeps_coming_back_unacknowledged_is_dead_lettered_after_the_delivery_limit()
     {
         await _app.StopAsync(); // the queue exists; nobody consumes it but this test, which "crashes" on every delivery

@@ -35,7 +35,8 @@ public sealed class HandledEvent
 
 /// <summary>
 /// Records each ProductDeleted; throws for product ids starting with "poison"; for "flaky-N-…"
-/// fails as a database refusing writes does during a failover (SQLSTATE 25006) until attempt N.
+/// fails as a database refusing writes does during a failover (SQLSTATE 25006) until attempt N;
+/// "outage-T-U-…" fails that way T times, then unexpectedly U times.
 /// </summary>
 public sealed class RecordingHandler(TestDbContext db) : IIntegrationEventHandler<ProductDeleted>
 {
@@ -48,6 +49,19 @@ public sealed class RecordingHandler(TestDbContext db) : IIntegrationEventHandle
         if (message.ProductId.Split('-') is ["flaky", var n, ..] && context.Attempt < int.Parse(n, System.Globalization.CultureInfo.InvariantCulture))
         {
             throw new Npgsql.PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006");
+        }
+        // "outage-T-U-…": the database refuses writes for T attempts, then U attempts hit a bug.
+        if (message.ProductId.Split('-') is ["outage", var t, var u, ..])
+        {
+            var (transient, unexpected) = (int.Parse(t, System.Globalization.CultureInfo.InvariantCulture), int.Parse(u, System.Globalization.CultureInfo.InvariantCulture));
+            if (context.Attempt < transient)
+            {
+                throw new Npgsql.PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006");
+            }
+            if (context.Attempt < transient + unexpected)
+            {
+                throw new InvalidOperationException("a bug that a retry gets past");
+            }
         }
         db.Handled.Add(new HandledEvent { Id = Guid.NewGuid(), ProductId = message.ProductId, Attempt = context.Attempt });
         return Task.CompletedTask;

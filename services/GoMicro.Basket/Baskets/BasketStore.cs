@@ -20,10 +20,10 @@ public sealed record StoredLine(string ProductId, int Quantity, long Version = 0
 /// <summary>
 /// Baskets in Redis. Every change is one Lua script, so a check (line limit, version) and the
 /// write it guards cannot be split by a concurrent request, and every write restarts the
-/// basket's idle expiry. Every change also increments the basket's version, which each line
-/// records ("quantity:version"): checkout reads the version it paid for, and the paid lines
-/// are later removed only if they have not changed since. The version key outlives a cleared
-/// basket, so versions never go back.
+/// basket's idle expiry. Every change takes the next number from the basket's version counter,
+/// which each line records ("quantity:version"): checkout reads the newest version among the
+/// lines it priced, and the paid lines are later removed only if they have not changed since.
+/// The counter outlives a cleared basket, so versions never go back.
 /// </summary>
 public sealed class BasketStore(IDatabase redis, IOptions<BasketOptions> options, TimeProvider clock)
 {
@@ -90,20 +90,23 @@ public sealed class BasketStore(IDatabase redis, IOptions<BasketOptions> options
 
     private string Now => clock.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The lines, when the basket last changed, and its version: the newest version among the
+    /// lines read, taken from that one read (HGETALL is atomic), so it never covers a change
+    /// the caller did not see.
+    /// </summary>
     public async Task<(IReadOnlyList<StoredLine> Lines, DateTimeOffset? UpdatedAt, long Version)> GetAsync(Guid userId)
     {
         var batch = redis.CreateBatch();
         var lines = batch.HashGetAllAsync(RedisKeys.Basket(userId));
         var updated = batch.StringGetAsync(RedisKeys.BasketUpdated(userId));
-        var version = batch.StringGetAsync(RedisKeys.BasketVersion(userId));
         batch.Execute();
         var stored = (await lines)
             .Select(e => StoredLine.Parse(e.Name.ToString(), e.Value.ToString()))
             .OrderBy(l => l.ProductId, StringComparer.Ordinal)
             .ToList();
         var at = await updated;
-        var current = await version;
-        return (stored, at.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds((long)at) : null, current.HasValue ? (long)current : 0);
+        return (stored, at.HasValue ? DateTimeOffset.FromUnixTimeMilliseconds((long)at) : null, stored.Count > 0 ? stored.Max(l => l.Version) : 0);
     }
 
     /// <summary>Adds the line or sets its quantity; false when the basket already has the maximum number of lines.</summary>

@@ -68,7 +68,7 @@ public static class DeadLetters
             }
             var properties = new BasicProperties(message.BasicProperties)
             {
-                Headers = new Dictionary<string, object?>(headers.Where(h => h.Key != MessageHeaders.Attempt && !h.Key.StartsWith("x-death", StringComparison.Ordinal) && !h.Key.StartsWith("x-first-death", StringComparison.Ordinal) && !h.Key.StartsWith("x-last-death", StringComparison.Ordinal)))
+                Headers = new Dictionary<string, object?>(headers.Where(h => h.Key is not (MessageHeaders.Attempt or MessageHeaders.UnexpectedFailures) && !h.Key.StartsWith("x-death", StringComparison.Ordinal) && !h.Key.StartsWith("x-first-death", StringComparison.Ordinal) && !h.Key.StartsWith("x-last-death", StringComparison.Ordinal)))
                 {
                     [MessageHeaders.Attempt] = 0,
                 },

@@ -152,12 +152,13 @@ public sealed partial class EventConsumer(
                 return;
             default:
                 LogHandlerFailed(logger, type, messageId, attempt + 1, ex);
-                if (attempt >= delays.Count)
+                var unexpected = HeaderInt(delivery.BasicProperties, MessageHeaders.UnexpectedFailures) + 1;
+                if (unexpected > delays.Count)
                 {
                     await DeadLetterAsync(channel, delivery, attempt, error, cancellationToken);
                     return;
                 }
-                await ForwardAsync(channel, delivery, Topology.RetryQueue(Consumer, attempt + 1), attempt + 1, error, cancellationToken);
+                await ForwardAsync(channel, delivery, Topology.RetryQueue(Consumer, unexpected), attempt + 1, error, cancellationToken, unexpected);
                 MessagingMetrics.Retried.WithLabels(type, "unknown").Inc();
                 return;
         }
@@ -171,7 +172,7 @@ public sealed partial class EventConsumer(
     }
 
     /// <summary>Publishes a copy to <paramref name="queue"/> and, once the broker confirms it, acks the original.</summary>
-    private async Task ForwardAsync(IChannel channel, BasicDeliverEventArgs delivery, string queue, int attempt, string error, CancellationToken cancellationToken)
+    private async Task ForwardAsync(IChannel channel, BasicDeliverEventArgs delivery, string queue, int attempt, string error, CancellationToken cancellationToken, int? unexpectedFailures = null)
     {
         var properties = new BasicProperties(delivery.BasicProperties)
         {
@@ -182,6 +183,10 @@ public sealed partial class EventConsumer(
                 [MessageHeaders.LastError] = Encoding.UTF8.GetBytes(error.Length > 500 ? error[..500] : error),
             },
         };
+        if (unexpectedFailures is { } count)
+        {
+            properties.Headers[MessageHeaders.UnexpectedFailures] = count;
+        }
         try
         {
             await _publishGate.WaitAsync(cancellationToken);

@@ -87,11 +87,9 @@ public sealed partial class CheckoutService(
             {
                 // A concurrent request with the same key got there first: answer what it did.
                 db.ChangeTracker.Clear();
-                if (await FindAsync(userId, key, cancellationToken) is not { } winner)
-                {
-                    throw;
-                }
-                return await ReplayAsync(winner, hash, cancellationToken);
+                return await FindAsync(userId, key, cancellationToken) is { } winner
+                    ? await ReplayAsync(winner, hash, cancellationToken)
+                    : throw FirstAttemptRefused(); // it could not reserve and let the key go meanwhile
             }
 
             try
@@ -181,11 +179,14 @@ public sealed partial class CheckoutService(
         {
             await Task.Delay(100, cancellationToken);
             current = await db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.Id == earlier.Id, cancellationToken)
-                ?? throw RpcErrors.FailedPrecondition("the first request with this Idempotency-Key could not reserve the basket's stock and charged nothing; send it again");
+                ?? throw FirstAttemptRefused();
         }
         PaymentsMetrics.Checkouts.WithLabels("replayed").Inc();
         return current;
     }
+
+    private static Grpc.Core.RpcException FirstAttemptRefused() =>
+        RpcErrors.FailedPrecondition("the first request with this Idempotency-Key could not reserve the basket's stock and charged nothing; send it again");
 
     private Task<Payment?> FindAsync(Guid userId, string key, CancellationToken cancellationToken) =>
         db.Payments.AsNoTracking().FirstOrDefaultAsync(p => p.UserId == userId && p.IdempotencyKey == key, cancellationToken);

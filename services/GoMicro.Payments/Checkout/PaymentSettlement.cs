@@ -2,6 +2,7 @@ using GoMicro.Messaging.Outbox;
 using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
+using GoMicro.Payments.Refunds;
 
 namespace GoMicro.Payments.Checkout;
 
@@ -11,7 +12,7 @@ namespace GoMicro.Payments.Checkout;
 /// Declined or Failed with PaymentFailed (products releases the stock). An Unknown outcome
 /// changes nothing: the payment stays Pending until recovery asks the provider.
 /// </summary>
-public sealed class PaymentSettlement(PaymentsDbContext db, TimeProvider clock)
+public sealed class PaymentSettlement(PaymentsDbContext db, RefundWorker refunds, TimeProvider clock)
 {
     /// <summary>Applies <paramref name="result"/> and saves; returns the payment as recorded (another writer's outcome if it settled it first).</summary>
     public async Task<Payment> RecordAsync(Payment payment, ChargeResult result)
@@ -50,9 +51,21 @@ public sealed class PaymentSettlement(PaymentsDbContext db, TimeProvider clock)
         }
         catch (DbUpdateConcurrencyException)
         {
-            // Recovery settled it meanwhile, from the same provider (idempotent per payment): theirs stands.
+            // Recovery settled it meanwhile, from the same provider (idempotent per payment):
+            // theirs stands, unless it found no charge and this one then charged (the charge
+            // outlived StaleAfter: a pause, a clock jump). That money goes back.
             db.ChangeTracker.Clear();
-            return await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
+            var recorded = await db.Payments.FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
+            if (result.Outcome == ChargeOutcome.Charged && recorded.Status is PaymentState.Failed or PaymentState.Declined)
+            {
+                recorded.Status = PaymentState.RefundPending;
+                recorded.ProviderReference = result.Reference;
+                recorded.Reason = "charged after it was settled as not charged; refunded";
+                recorded.UpdatedAt = clock.GetUtcNowForPostgres();
+                await db.SaveChangesAsync(CancellationToken.None);
+                refunds.Wake();
+            }
+            return recorded;
         }
     }
 }

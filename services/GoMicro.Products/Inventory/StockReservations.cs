@@ -85,9 +85,9 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
     public async Task CommitAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> paid, CancellationToken cancellationToken)
     {
         var reservation = await LockAsync(paymentId, cancellationToken);
-        if (reservation?.State == ReservationState.Committed)
+        if (reservation?.State is ReservationState.Committed or ReservationState.Unfilled)
         {
-            return;
+            return; // settled already: a redelivery (or a replay after the inbox row is gone) changes nothing
         }
         var now = clock.GetUtcNowForPostgres();
         if (reservation?.State == ReservationState.Held)
@@ -102,25 +102,29 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         // Released (expired while the charge was pending) or never reserved: take it now or refund.
         var products = await LockProductsAsync(paid.Keys, cancellationToken);
         var shortLines = ShortLines(paid, products);
-        if (shortLines.Count > 0 || paid.Count == 0)
-        {
-            db.AddEvent(new StockReservationFailed { PaymentId = paymentId.ToString(), ShortLines = { shortLines }, OccurredAt = Timestamp.FromDateTimeOffset(now) });
-            InventoryMetrics.ReservationsFailed.Inc();
-            await db.SaveChangesAsync(cancellationToken);
-            return;
-        }
-        Take(products, paid, now);
+        var filled = shortLines.Count == 0 && paid.Count > 0;
         if (reservation is null)
         {
             reservation = new StockReservation { PaymentId = paymentId, CreatedAt = now };
             db.StockReservations.Add(reservation);
         }
-        reservation.State = ReservationState.Committed;
         reservation.Lines = [.. paid.Select(w => new ReservedLine { ProductId = w.Key, Quantity = w.Value })];
         reservation.ExpiresAt = reservation.UpdatedAt = now;
-        reservation.Reason = null;
+        if (filled)
+        {
+            Take(products, paid, now);
+            reservation.State = ReservationState.Committed;
+            reservation.Reason = null;
+            InventoryMetrics.Sold.Inc(paid.Values.Sum());
+        }
+        else
+        {
+            reservation.State = ReservationState.Unfilled;
+            reservation.Reason = "stock gone when the payment succeeded; refund requested";
+            db.AddEvent(new StockReservationFailed { PaymentId = paymentId.ToString(), ShortLines = { shortLines }, OccurredAt = Timestamp.FromDateTimeOffset(now) });
+            InventoryMetrics.ReservationsFailed.Inc();
+        }
         await db.SaveChangesAsync(cancellationToken);
-        InventoryMetrics.Sold.Inc(paid.Values.Sum());
     }
 
     /// <summary>Returns held stock; a committed or already released reservation is left as it is. In the caller's transaction.</summary>

@@ -10,6 +10,9 @@ public enum ReservationState
 
     /// <summary>The payment failed or the hold expired: the stock went back. Final, except that a late success takes the stock again if it is there.</summary>
     Released,
+
+    /// <summary>The payment succeeded after its hold expired, and the stock was gone: payments refunds it. Final.</summary>
+    Unfilled,
 }
 
 /// <summary>Stock held for one payment, keyed by the payment's id (so every step is idempotent).</summary>
