@@ -45,7 +45,7 @@ public sealed class TopologyTests
             await using (var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true)))
             {
                 // What a publisher does before its first event: no consumer has ever started.
-                await Topology.DeclareAllAsync(channel, options, EventRoutes.Shop, CancellationToken.None);
+                await Topology.DeclareAllAsync(connection, options, EventRoutes.Shop, null, CancellationToken.None);
                 await channel.BasicPublishAsync(options.Exchange, EventRoutes.Name<Events.V1.PaymentSucceeded>(), new byte[] { 1 });
 
                 Assert.Equal(1u, await channel.MessageCountAsync(Topology.Queue("products")));
@@ -57,6 +57,41 @@ public sealed class TopologyTests
             var main = await vhost.QueueArgumentsAsync(Topology.Queue("payments"));
             Assert.Equal(options.DeliveryLimit, main.GetProperty("x-delivery-limit").GetInt32());
             Assert.Equal(Topology.DeadLetterQueue("payments"), main.GetProperty("x-dead-letter-routing-key").GetString());
+        }
+        finally
+        {
+            await vhost.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Queues_left_by_an_earlier_version_with_other_arguments_are_used_as_they_are()
+    {
+        var vhost = new RabbitMqVhost();
+        await vhost.InitializeAsync();
+        try
+        {
+            var options = new RabbitMqOptions();
+            var connection = await new ConnectionFactory { Uri = new Uri(vhost.Uri) }.CreateConnectionAsync();
+            await using (connection)
+            {
+                await using (var old = await connection.CreateChannelAsync())
+                {
+                    // How the previous release declared them: quorum, nothing else.
+                    var quorum = new Dictionary<string, object?> { ["x-queue-type"] = "quorum" };
+                    await old.QueueDeclareAsync(Topology.UnroutedQueue(options.Exchange), true, false, false, quorum);
+                    await old.QueueDeclareAsync(Topology.Queue("products"), true, false, false, quorum);
+                }
+
+                await Topology.DeclareConsumerAsync(connection, options, EventRoutes.Shop, "products", null, CancellationToken.None);
+
+                await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(true, true));
+                await channel.BasicPublishAsync(options.Exchange, EventRoutes.Name<Events.V1.PaymentSucceeded>(), new byte[] { 1 });
+                Assert.Equal(1u, await channel.MessageCountAsync(Topology.Queue("products")));
+                Assert.Equal(1u, await channel.MessageCountAsync(Topology.Queue("basket")));
+            }
+            Assert.False((await vhost.QueueArgumentsAsync(Topology.Queue("products"))).TryGetProperty("x-delivery-limit", out _)); // kept as it was
+            Assert.True((await vhost.QueueArgumentsAsync(Topology.Queue("basket"))).TryGetProperty("x-delivery-limit", out _));
         }
         finally
         {

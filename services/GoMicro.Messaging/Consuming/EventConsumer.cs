@@ -67,8 +67,8 @@ public sealed partial class EventConsumer(
         {
             try
             {
+                await Topology.DeclareConsumerAsync(await connection.GetAsync(stoppingToken), connection.Options, routes, Consumer, logger, stoppingToken);
                 var channel = await connection.CreateConfirmedChannelAsync(stoppingToken);
-                await Topology.DeclareConsumerAsync(channel, connection.Options, routes, Consumer, stoppingToken);
                 await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, stoppingToken);
                 var consumer = new AsyncEventingBasicConsumer(channel);
                 consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);

@@ -127,8 +127,8 @@ public sealed partial class OutboxDispatcher<TContext>(
             return _channel;
         }
         await DropChannelAsync();
+        await Topology.DeclareAllAsync(await connection.GetAsync(cancellationToken), connection.Options, routes, logger, cancellationToken);
         var channel = await connection.CreateConfirmedChannelAsync(cancellationToken);
-        await Topology.DeclareAllAsync(channel, connection.Options, routes, cancellationToken);
         _channel = channel;
         return channel;
     }
