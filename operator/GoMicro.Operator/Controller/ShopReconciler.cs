@@ -38,9 +38,14 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
             await FinalizeAsync(shop, cancellationToken);
             return null;
         }
-        if (!(shop.Metadata.Finalizers ?? []).Contains(Finalizer))
+        // The finalizer only where it has work to do (dataRetention: Delete). A shop that keeps
+        // its data is deleted by the garbage collector alone, so removing the operator first
+        // (helm uninstall, skaffold delete) can never leave it Terminating.
+        var finalizers = shop.Metadata.Finalizers ?? [];
+        var wanted = shop.Spec.DataRetention == DataRetention.Delete;
+        if (wanted != finalizers.Contains(Finalizer))
         {
-            shop = await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers ?? [], Finalizer], cancellationToken);
+            shop = await PatchFinalizersAsync(shop, wanted ? [.. finalizers, Finalizer] : [.. finalizers.Where(f => f != Finalizer)], cancellationToken);
         }
 
         var names = new ShopNames(shop);
