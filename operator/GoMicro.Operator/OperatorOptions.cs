@@ -19,6 +19,15 @@ public sealed class OperatorOptions
     /// <summary>This instance's name in the Lease and in events; the pod name (HOSTNAME) by default.</summary>
     public string? Identity { get; set; }
 
+    /// <summary>
+    /// Comma-separated namespaces whose shops this operator reconciles; empty for every
+    /// namespace. With a list, the chart grants a Role in each instead of a ClusterRole.
+    /// </summary>
+    public string? WatchNamespaces { get; set; }
+
+    public IReadOnlyList<string> Namespaces =>
+        (WatchNamespaces ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Distinct().ToList();
+
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     public TimeSpan RenewDeadline { get; set; } = TimeSpan.FromSeconds(10);

@@ -2,6 +2,7 @@ using GoMicro.Operator.Controller;
 using GoMicro.ServiceDefaults.Hosting;
 using GoMicro.ServiceDefaults.Observability;
 using k8s;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Prometheus;
 
@@ -9,11 +10,14 @@ namespace GoMicro.Operator;
 
 internal static class OperatorSetup
 {
+    private const string ReadyTag = "ready";
+
     public static WebApplicationBuilder AddOperator(this WebApplicationBuilder builder)
     {
         builder.WebHost.ConfigureListenPorts(grpc: false);
         builder.Services.AddJsonLogging("operator");
-        builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<ControllerReadiness>();
+        builder.Services.AddHealthChecks().AddCheck<ControllerReadiness>("controller", tags: [ReadyTag]);
         builder.Services.AddOptions<OperatorOptions>().BindConfiguration(OperatorOptions.Section);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<IKubernetes>(provider => new Kubernetes(ClientConfiguration(provider.GetRequiredService<IOptions<OperatorOptions>>().Value)));
@@ -32,8 +36,9 @@ internal static class OperatorSetup
 
     public static WebApplication MapOperatorEndpoints(this WebApplication app)
     {
-        app.MapHealthChecks("/healthz/live");
-        app.MapHealthChecks("/healthz/ready");
+        // Live: the process answers. Ready: it reconciles, or stands by for a leader that does.
+        app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
         app.MapMetrics();
         return app;
     }

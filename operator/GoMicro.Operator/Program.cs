@@ -6,7 +6,8 @@ if (HealthProbe.IsRequested(args))
 {
     return await HealthProbe.RunAsync();
 }
-// Generators of the charts' files that the code decides: the CRD, the values schema and the ClusterRole.
+// Generators of the charts' files that the code decides (the CRD, the values schema and the
+// ClusterRole), and `render`, which prints what the operator would apply for a shop.
 switch (args)
 {
     case ["crd"]:
@@ -18,6 +19,8 @@ switch (args)
     case ["rbac"]:
         Console.Write(GoMicro.Operator.Controller.Permissions.ClusterRoleTemplate());
         return 0;
+    case ["render", .. var rest]:
+        return GoMicro.Operator.Rendering.ShopRenderer.Run(rest, Console.In, Console.Out, Console.Error);
 }
 
 var builder = WebApplication.CreateBuilder(args);

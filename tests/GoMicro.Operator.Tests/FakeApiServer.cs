@@ -449,6 +449,13 @@ public sealed class FakeApiServer : IAsyncDisposable
         Meta(obj)["resourceVersion"] = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
         _objects[route.Key] = Clone(obj);
         Publish(new Change(_version, route.Resource, route.Namespace ?? "", type, Clone(obj)));
+        if (Meta(obj)["ownerReferences"] is JsonArray { Count: > 0 } owners
+            && !owners.Any(o => _objects.Values.Any(x => Meta(x)["uid"]?.GetValue<string>() == o?["uid"]?.GetValue<string>())))
+        {
+            // The garbage collector removes a dependent whose owners are all gone, also one
+            // written after its owner was deleted (a controller that raced the deletion).
+            return DeleteLocked(route, obj);
+        }
         return Clone(obj);
     }
 

@@ -22,7 +22,8 @@ public sealed class LeaderElectionTests(OperatorFixture cluster) : IClassFixture
         // Both operators share this test process's metrics registry, so only the leader's view is asserted.
         Assert.Contains("gomicro_operator_leader 1", await httpA.GetStringAsync("/metrics"), StringComparison.Ordinal);
         Assert.Contains("gomicro_operator_reconciliations_total{result=\"success\"}", await httpA.GetStringAsync("/metrics"), StringComparison.Ordinal);
-        Assert.Equal("Healthy", await httpB.GetStringAsync("/healthz/ready"));
+        // The standby is ready once it has read the lease and knows who leads.
+        await cluster.UntilAsync(async () => (await httpB.GetAsync("/healthz/ready")).IsSuccessStatusCode, "the standby ready");
 
         await a.DisposeAsync(); // the leader goes away without handing over; its lease runs out (3 s here)
 

@@ -91,7 +91,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
             (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-basket")
             && (await Kubectl.CoreV1.ListNamespacedConfigMapAsync(ns)).Items.Any(c => c.Metadata.Name == "shop-gateway")
             && (await Kubectl.AppsV1.ReadNamespacedDeploymentAsync("shop-products", ns)).Spec.Replicas == 2
-            && (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-users-db", ns)).Spec.Template.Spec.Containers[0].Image == "postgres:15",
+            && (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-users-db", ns)).Spec.Template.Spec.Containers[0].Image == new GoMicroShopSpec().Postgres.Image,
             "drift corrected");
     }
 

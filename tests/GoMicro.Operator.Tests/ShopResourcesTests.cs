@@ -71,18 +71,20 @@ public sealed class ShopResourcesTests
     }
 
     [Fact]
-    public void A_store_given_in_part_keeps_its_default_image()
+    public void A_store_given_in_part_keeps_its_own_defaults()
     {
-        var shop = k8s.KubernetesJson.Deserialize<GoMicroShop>("""
+        var shop = SchemaDefaults.Shop(k8s.KubernetesJson.Deserialize<object>("""
             { "apiVersion": "gomicro.io/v1alpha1", "kind": "GoMicroShop", "metadata": { "name": "shop", "namespace": "ns", "uid": "u" },
               "spec": { "version": "1", "postgres": { "storageSize": "5Gi" }, "rabbitmq": { "storageSize": "2Gi" } } }
-            """);
+            """));
         var sets = ShopResources.Build(new ShopNames(shop)).OfType<V1StatefulSet>().ToDictionary(s => s.Metadata.Name);
 
-        Assert.Equal("postgres:15", sets["shop-users-db"].Spec.Template.Spec.Containers[0].Image);
+        var defaults = new GoMicroShopSpec();
+        Assert.Equal(defaults.Postgres.Image, sets["shop-users-db"].Spec.Template.Spec.Containers[0].Image);
         Assert.Equal("5Gi", sets["shop-users-db"].Spec.VolumeClaimTemplates[0].Spec.Resources.Requests["storage"].ToString());
-        Assert.Equal("rabbitmq:3-management", sets["shop-rabbitmq"].Spec.Template.Spec.Containers[0].Image);
-        Assert.Equal("redis:7", sets["shop-redis"].Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal(defaults.RabbitMq.Image, sets["shop-rabbitmq"].Spec.Template.Spec.Containers[0].Image);
+        Assert.Equal("512Mi", sets["shop-rabbitmq"].Spec.Template.Spec.Containers[0].Resources.Limits["memory"].ToString());
+        Assert.Equal(defaults.Redis.Image, sets["shop-redis"].Spec.Template.Spec.Containers[0].Image);
     }
 
     [Fact]
@@ -126,5 +128,46 @@ public sealed class ShopResourcesTests
         Assert.EndsWith("@acme-rabbitmq:5672/", first["acme-rabbitmq"].StringData["uri"], StringComparison.Ordinal);
         Assert.Contains("BEGIN PRIVATE KEY", first["acme-jwt"].StringData["signing-key.pem"], StringComparison.Ordinal);
         Assert.All(first.Values, s => Assert.Null(s.Metadata.OwnerReferences));
+    }
+
+    [Fact]
+    public void Every_pod_of_a_shop_passes_Pod_Security_restricted_data_stores_included()
+    {
+        var children = ShopResources.Build(new ShopNames(TestShops.New("acme")));
+        var pods = children.OfType<V1Deployment>().Select(d => (d.Metadata.Name, d.Spec.Template.Spec))
+            .Concat(children.OfType<V1StatefulSet>().Select(s => (s.Metadata.Name, s.Spec.Template.Spec)))
+            .ToList();
+
+        Assert.Equal(10, pods.Count);
+        Assert.All(pods, pod => Assert.True(PodSecurityRestricted.Violations(pod.Spec).Count == 0, $"{pod.Name}: {string.Join("; ", PodSecurityRestricted.Violations(pod.Spec))}"));
+        // The stores run as the official images' own user, and own their volume through fsGroup.
+        Assert.All(children.OfType<V1StatefulSet>(), s => Assert.Equal((999L, 999L), (s.Spec.Template.Spec.SecurityContext.RunAsUser!.Value, s.Spec.Template.Spec.SecurityContext.FsGroup!.Value)));
+    }
+
+    [Fact]
+    public void A_service_that_migrates_at_start_waits_for_its_database_instead_of_crash_looping()
+    {
+        var children = ShopResources.Build(new ShopNames(TestShops.New("acme")));
+        foreach (var service in new[] { "users", "products", "payments" })
+        {
+            var pod = children.OfType<V1Deployment>().Single(d => d.Metadata.Name == $"acme-{service}").Spec.Template.Spec;
+            var wait = Assert.Single(pod.InitContainers);
+            Assert.Equal(new GoMicroShopSpec().Postgres.Image, wait.Image);
+            Assert.Contains("pg_isready", string.Join(" ", wait.Command), StringComparison.Ordinal);
+            var env = wait.Env.ToDictionary(e => e.Name, e => e.Value);
+            Assert.Equal(($"acme-{service}-db", service), (env["DATABASE_HOST"], env["DATABASE_NAME"]));
+        }
+        Assert.Null(children.OfType<V1Deployment>().Single(d => d.Metadata.Name == "acme-basket").Spec.Template.Spec.InitContainers);
+    }
+
+    [Fact]
+    public void RabbitMQ_is_probed_over_TCP_like_the_cluster_operator_does_not_with_an_Erlang_VM_per_probe()
+    {
+        var broker = ShopResources.Build(new ShopNames(TestShops.New("acme"))).OfType<V1StatefulSet>().Single(s => s.Metadata.Name == "acme-rabbitmq").Spec.Template.Spec.Containers.Single();
+        Assert.Equal("amqp", broker.ReadinessProbe.TcpSocket?.Port.Value);
+        Assert.Equal("amqp", broker.LivenessProbe.TcpSocket?.Port.Value);
+        Assert.Null(broker.ReadinessProbe.Exec);
+        Assert.Null(broker.LivenessProbe.Exec);
+        Assert.True(broker.LivenessProbe.PeriodSeconds * broker.LivenessProbe.FailureThreshold >= 120, "a node is restarted only after minutes without AMQP");
     }
 }

@@ -14,7 +14,7 @@ namespace GoMicro.Operator.Controller;
 /// the leader goes away.
 /// </summary>
 internal sealed partial class LeaderElectedController(
-    IKubernetes client, IServiceProvider services, OperatorIdentity identity, IOptions<OperatorOptions> options,
+    IKubernetes client, IServiceProvider services, OperatorIdentity identity, ControllerReadiness readiness, IOptions<OperatorOptions> options,
     IHostApplicationLifetime lifetime, ILogger<LeaderElectedController> logger)
     : BackgroundService
 {
@@ -33,6 +33,7 @@ internal sealed partial class LeaderElectedController(
             term?.Dispose();
             term = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             OperatorMetrics.Leader.Set(1);
+            readiness.StartedLeading();
             LogLeading(logger, identity.Name);
             var controller = ActivatorUtilities.CreateInstance<ShopController>(services);
             // A leader whose controller died would keep renewing the lease and reconcile
@@ -46,10 +47,15 @@ internal sealed partial class LeaderElectedController(
         elector.OnStoppedLeading += () =>
         {
             term?.Cancel();
+            readiness.StoppedLeading();
             OperatorMetrics.Leader.Set(0);
             LogStopped(logger, identity.Name);
         };
-        elector.OnNewLeader += leader => LogNewLeader(logger, leader);
+        elector.OnNewLeader += leader =>
+        {
+            readiness.SawLeader(leader);
+            LogNewLeader(logger, leader);
+        };
         try
         {
             await elector.RunAndTryToHoldLeadershipForeverAsync(stoppingToken);

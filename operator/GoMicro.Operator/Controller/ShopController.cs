@@ -4,6 +4,7 @@ using GoMicro.Operator.Resources;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace GoMicro.Operator.Controller;
 
@@ -12,7 +13,7 @@ namespace GoMicro.Operator.Controller;
 /// queue. A change to a child (an edited or deleted Deployment, a pod becoming ready)
 /// queues its owner, so drift is corrected and the status follows the pods.
 /// </summary>
-internal sealed partial class ShopController(IKubernetes client, ShopReconciler reconciler, ILoggerFactory loggers)
+internal sealed partial class ShopController(IKubernetes client, ShopReconciler reconciler, ControllerReadiness readiness, IOptions<OperatorOptions> options, ILoggerFactory loggers)
 {
     public const int Workers = 2;
 
@@ -24,6 +25,7 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
         var informers = Informers().ToList();
         var watching = informers.Select(i => i.RunAsync(cancellationToken)).ToList();
         await Task.WhenAll(informers.Select(i => i.Synced)).WaitAsync(cancellationToken);
+        readiness.WatchesSynced(informers.Count);
         LogStarted(_logger, informers.Count);
         var working = Enumerable.Range(0, Workers).Select(_ => WorkAsync(cancellationToken)).ToList();
         try
@@ -35,33 +37,61 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
         }
     }
 
+    /// <summary>One informer per kind, for all namespaces or for each watched one.</summary>
     private IEnumerable<IInformer> Informers()
     {
         const string managed = ShopNames.ManagedByLabel + "=" + ShopNames.ManagedBy;
-        yield return new Informer<GoMicroShop>("GoMicroShop",
-            async ct =>
-            {
-                var raw = await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, cancellationToken: ct);
-                var list = CustomObject.As<GoMicroShopList>(raw);
-                return (list.Items, list.Metadata.ResourceVersion);
-            },
-            (rv, onError, ct) => AsShops(client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(
-                GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, allowWatchBookmarks: true, resourceVersion: rv, onError: onError, cancellationToken: ct)),
-            (type, shop) => Enqueue("GoMicroShop", type, shop.Metadata.NamespaceProperty, shop.Metadata.Name),
-            _logger);
-        yield return Owned<V1Deployment>("Deployment",
-            async ct => { var l = await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, onError, ct) => client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
-        yield return Owned<V1StatefulSet>("StatefulSet",
-            async ct => { var l = await client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, onError, ct) => client.AppsV1.WatchListStatefulSetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
-        yield return Owned<V1Service>("Service",
-            async ct => { var l = await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, onError, ct) => client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
-        yield return Owned<V1ConfigMap>("ConfigMap",
-            async ct => { var l = await client.CoreV1.ListConfigMapForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct); return (l.Items, l.Metadata.ResourceVersion); },
-            (rv, onError, ct) => client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+        IReadOnlyList<string?> scopes = options.Value.Namespaces is { Count: > 0 } namespaces ? [.. namespaces] : [null];
+        foreach (var ns in scopes)
+        {
+            var suffix = ns is null ? "" : $" in {ns}";
+            yield return new Informer<GoMicroShop>("GoMicroShop" + suffix,
+                async ct =>
+                {
+                    var raw = ns is null
+                        ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, cancellationToken: ct)
+                        : await client.CustomObjects.ListNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, cancellationToken: ct);
+                    var list = CustomObject.As<GoMicroShopList>(raw);
+                    return (list.Items, list.Metadata.ResourceVersion);
+                },
+                (rv, onError, ct) => AsShops(ns is null
+                    ? client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(GoMicroShop.Group, GoMicroShop.Version, GoMicroShop.Plural, allowWatchBookmarks: true, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.CustomObjects.WatchListNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, allowWatchBookmarks: true, resourceVersion: rv, onError: onError, cancellationToken: ct)),
+                (type, shop) => Enqueue("GoMicroShop", type, shop.Metadata.NamespaceProperty, shop.Metadata.Name),
+                _logger);
+            yield return Owned<V1Deployment>("Deployment" + suffix,
+                async ct => ns is null
+                    ? Page(await client.AppsV1.ListDeploymentForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.AppsV1.ListNamespacedDeploymentAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.AppsV1.WatchListDeploymentForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.AppsV1.WatchListNamespacedDeploymentAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V1StatefulSet>("StatefulSet" + suffix,
+                async ct => ns is null
+                    ? Page(await client.AppsV1.ListStatefulSetForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.AppsV1.ListNamespacedStatefulSetAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.AppsV1.WatchListStatefulSetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.AppsV1.WatchListNamespacedStatefulSetAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V1Service>("Service" + suffix,
+                async ct => ns is null
+                    ? Page(await client.CoreV1.ListServiceForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.CoreV1.ListNamespacedServiceAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.CoreV1.WatchListNamespacedServiceAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V1ConfigMap>("ConfigMap" + suffix,
+                async ct => ns is null
+                    ? Page(await client.CoreV1.ListConfigMapForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.CoreV1.ListNamespacedConfigMapAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.CoreV1.WatchListNamespacedConfigMapAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+        }
     }
+
+    private static (IList<T> Items, string ResourceVersion) Page<T>(IItems<T> list) where T : IKubernetesObject =>
+        (list.Items, ((IMetadata<V1ListMeta>)list).Metadata.ResourceVersion);
 
     private static async IAsyncEnumerable<(WatchEventType, GoMicroShop)> AsShops(IAsyncEnumerable<(WatchEventType, object)> events)
     {

@@ -17,8 +17,6 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
 {
     public const string Finalizer = "gomicro.io/data-retention";
 
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _existingSecrets = new();
-
     /// <summary>Every shop is looked at again this often even without events, as a safety net.</summary>
     public static readonly TimeSpan Resync = TimeSpan.FromMinutes(5);
 
@@ -51,9 +49,14 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         var names = new ShopNames(shop);
         var wasReady = ShopStatusBuilder.IsTrue(shop.Status, ConditionTypes.Ready);
         var created = await EnsureSecretsAsync(names, cancellationToken);
-        if (created.Count > 0)
+        if (created.Count > 0 && shop.Status?.ObservedGeneration is null)
         {
             await events.RecordAsync(shop, EventRecorder.Normal, "CredentialsCreated", "Create", $"Generated {string.Join(", ", created)}.", cancellationToken);
+        }
+        else if (created.Count > 0)
+        {
+            await events.RecordAsync(shop, EventRecorder.Warning, "CredentialsRecreated", "Create",
+                $"{string.Join(", ", created)} went missing and was generated again. A database or broker that was initialised with the old credentials refuses the new ones: restore the old Secret from a backup, or, if the data can go, delete the store's volume.", cancellationToken);
         }
 
         List<ComponentStatus> components = [];
@@ -100,7 +103,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         try
         {
             var raw = await client.CustomObjects.GetNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, name, cancellationToken);
-            return CustomObject.As<GoMicroShop>(raw);
+            return SchemaDefaults.Shop(raw);
         }
         catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
         {
@@ -111,18 +114,14 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
     /// <summary>
     /// Creates the credentials that do not exist yet; existing ones are never rewritten. Only
     /// create: an AlreadyExists answer says enough, so the operator needs no right to read
-    /// Secrets. Those known to exist are not asked about again by this process.
+    /// Secrets. Asked on every reconciliation (no cache), so a Secret deleted by hand is noticed
+    /// at the next one rather than at the operator's next restart.
     /// </summary>
     private async Task<List<string>> EnsureSecretsAsync(ShopNames names, CancellationToken cancellationToken)
     {
         List<string> created = [];
         foreach (var secret in ShopSecrets.Generate(names))
         {
-            var key = $"{names.Shop.Metadata.Uid}/{secret.Metadata.Name}";
-            if (_existingSecrets.ContainsKey(key))
-            {
-                continue;
-            }
             try
             {
                 await client.CoreV1.CreateNamespacedSecretAsync(secret, names.Namespace, fieldManager: Apply.FieldManager, cancellationToken: cancellationToken);
@@ -132,7 +131,6 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
             {
                 // Made earlier, or by hand (from a backup): the existing one stays.
             }
-            _existingSecrets[key] = true;
         }
         return created;
     }
@@ -160,16 +158,12 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         }
         await PatchFinalizersAsync(shop, [.. shop.Metadata.Finalizers!.Where(f => f != Finalizer)], cancellationToken);
         OperatorMetrics.ShopsReady.RemoveLabelled(names.Namespace, shop.Metadata.Name);
-        foreach (var key in _existingSecrets.Keys.Where(k => k.StartsWith(shop.Metadata.Uid + "/", StringComparison.Ordinal)))
-        {
-            _existingSecrets.TryRemove(key, out _);
-        }
         LogFinalized(logger, names.Namespace, shop.Metadata.Name, shop.Spec.DataRetention.ToString());
     }
 
     /// <summary>A merge patch of the whole list, guarded by resourceVersion so a concurrent change to it is never lost.</summary>
     private async Task<GoMicroShop> PatchFinalizersAsync(GoMicroShop shop, List<string> finalizers, CancellationToken cancellationToken) =>
-        CustomObject.As<GoMicroShop>(await client.CustomObjects.PatchNamespacedCustomObjectAsync(
+        SchemaDefaults.Shop(await client.CustomObjects.PatchNamespacedCustomObjectAsync(
             new V1Patch(new { metadata = new { finalizers, resourceVersion = shop.Metadata.ResourceVersion } }, V1Patch.PatchType.MergePatch),
             GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural, shop.Metadata.Name,
             fieldManager: Apply.FieldManager, cancellationToken: cancellationToken));

@@ -3,6 +3,7 @@ using System.ComponentModel;
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json.Serialization;
+using GoMicro.Operator.Resources;
 using k8s;
 using k8s.Models;
 
@@ -74,29 +75,59 @@ public static class CustomResourceDefinitionBuilder
             ["apiVersion"] = new() { Type = "string" },
             ["kind"] = new() { Type = "string" },
             ["metadata"] = new() { Type = "object" },
-            ["spec"] = ObjectSchema(typeof(GoMicroShopSpec), "What the shop should be.", withDefaults: true),
-            ["status"] = ObjectSchema(typeof(GoMicroShopStatus), "What the operator last observed.", withDefaults: false),
+            ["spec"] = ObjectSchema(typeof(GoMicroShopSpec), "What the shop should be.", new GoMicroShopSpec()),
+            ["status"] = ObjectSchema(typeof(GoMicroShopStatus), "What the operator last observed.", defaults: null),
         },
+        XKubernetesValidations =
+        [
+            new V1ValidationRule
+            {
+                Rule = $"size(self.metadata.name) <= {ShopNames.MaxShopNameLength} && self.metadata.name.matches('{ShopNames.ShopNamePattern}')",
+                Message = $"the name of a shop must start with a letter, hold only lower-case letters, digits and '-', and be at most {ShopNames.MaxShopNameLength} characters long: its children are named after it (<name>-payments-db is a StatefulSet, and a Service name must start with a letter)",
+            },
+        ],
     };
 
-    private static V1JSONSchemaProps ObjectSchema(Type type, string? description, bool withDefaults)
+    /// <param name="defaults">
+    /// The object whose values are the defaults of this schema's fields, or null for none. A
+    /// field's default is the value its owner gives it (not the type's own initial value), so
+    /// the same type can have different defaults in different places: each data store has its
+    /// own image and resources, down to each single field of a block given in part.
+    /// </param>
+    private static V1JSONSchemaProps ObjectSchema(Type type, string? description, object? defaults)
     {
         var properties = JsonProperties(type).ToList();
-        var defaults = withDefaults ? Activator.CreateInstance(type) : null;
         var required = properties.Where(p => p.GetCustomAttribute<RequiredAttribute>() is not null).Select(JsonName).ToList();
+        var immutable = properties.Where(p => p.GetCustomAttribute<ImmutableAttribute>() is not null).Select(ImmutabilityRule).ToList();
         return new V1JSONSchemaProps
         {
             Type = "object",
             Description = description,
             Required = required.Count > 0 ? required : null,
-            Properties = properties.ToDictionary(JsonName, p => PropertySchema(p, defaults, withDefaults)),
+            Properties = properties.ToDictionary(JsonName, p => PropertySchema(p, defaults)),
+            XKubernetesValidations = immutable.Count > 0 ? immutable : null,
         };
     }
 
-    private static V1JSONSchemaProps PropertySchema(PropertyInfo property, object? owner, bool withDefaults)
+    /// <summary>
+    /// On the owning object, where oldSelf exists whenever the object existed before: a rule
+    /// on the field itself would not run when the field is added or removed.
+    /// </summary>
+    private static V1ValidationRule ImmutabilityRule(PropertyInfo property)
+    {
+        var name = JsonName(property);
+        return new V1ValidationRule
+        {
+            Rule = $"has(self.{name}) == has(oldSelf.{name}) && (!has(self.{name}) || self.{name} == oldSelf.{name})",
+            Message = $"{name} cannot be added, changed or removed once set",
+        };
+    }
+
+    private static V1JSONSchemaProps PropertySchema(PropertyInfo property, object? owner)
     {
         var description = property.GetCustomAttribute<DescriptionAttribute>()?.Description;
-        var schema = TypeSchema(property.PropertyType, description, withDefaults);
+        var value = owner is null ? null : property.GetValue(owner);
+        var schema = TypeSchema(property.PropertyType, description, owner is null ? null : value ?? NewOrNull(property.PropertyType));
         if (property.GetCustomAttribute<RangeAttribute>() is { } range)
         {
             schema.Minimum = Convert.ToDouble(range.Minimum, System.Globalization.CultureInfo.InvariantCulture);
@@ -106,22 +137,27 @@ public static class CustomResourceDefinitionBuilder
         {
             schema.MinLength = min.Length;
         }
+        if (property.GetCustomAttribute<MaxLengthAttribute>() is { } max)
+        {
+            schema.MaxLength = max.Length;
+        }
         if (property.GetCustomAttribute<RegularExpressionAttribute>() is { } pattern)
         {
             schema.Pattern = pattern.Pattern;
         }
-        if (property.GetCustomAttribute<ImmutableAttribute>() is not null)
+        var rules = property.GetCustomAttributes<CelRuleAttribute>().Select(r => new V1ValidationRule { Rule = r.Rule, Message = r.Message }).ToList();
+        if (rules.Count > 0)
         {
-            schema.XKubernetesValidations = [new V1ValidationRule { Rule = "self == oldSelf", Message = $"{JsonName(property)} cannot be changed once set" }];
+            schema.XKubernetesValidations = [.. schema.XKubernetesValidations ?? [], .. rules];
         }
         if (owner is not null && property.GetCustomAttribute<RequiredAttribute>() is null)
         {
-            schema.DefaultProperty = DefaultOf(property.GetValue(owner));
+            schema.DefaultProperty = DefaultOf(value);
         }
         return schema;
     }
 
-    private static V1JSONSchemaProps TypeSchema(Type type, string? description, bool withDefaults)
+    private static V1JSONSchemaProps TypeSchema(Type type, string? description, object? defaults)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string))
@@ -144,17 +180,20 @@ public static class CustomResourceDefinitionBuilder
         {
             return new() { Type = "string", Description = description, EnumProperty = [.. Enum.GetNames(type)] };
         }
-        if (type != typeof(string) && type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
+        if (type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
         {
             var item = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];
-            return new() { Type = "array", Description = description, Items = TypeSchema(item, null, withDefaults) };
+            return new() { Type = "array", Description = description, Items = TypeSchema(item, null, null) };
         }
-        return ObjectSchema(type, description, withDefaults);
+        return ObjectSchema(type, description, defaults);
     }
 
+    private static object? NewOrNull(Type type) =>
+        type.IsClass && type != typeof(string) && type.GetConstructor(Type.EmptyTypes) is not null ? Activator.CreateInstance(type) : null;
+
     /// <summary>
-    /// A scalar's initial value, or for an object the fields its owner sets differently from
-    /// the type's own initial values (so nested defaults still apply beneath it).
+    /// A scalar's value; for an object, an empty one, which the API server then fills from
+    /// the defaults of its fields (it defaults top-down, into what it has just defaulted).
     /// </summary>
     private static object? DefaultOf(object? value) => value switch
     {
@@ -163,10 +202,7 @@ public static class CustomResourceDefinitionBuilder
         bool or int or long => value,
         Enum e => e.ToString(),
         IEnumerable => null,
-        _ => JsonProperties(value.GetType())
-            .Select(p => (Name: JsonName(p), Value: DefaultOf(p.GetValue(value)), Pristine: DefaultOf(p.GetValue(Activator.CreateInstance(value.GetType())))))
-            .Where(p => p.Value is not null && !Equals(p.Value, p.Pristine) && p.Value is not IDictionary { Count: 0 })
-            .ToDictionary(p => p.Name, p => p.Value!),
+        _ => new Dictionary<string, object>(),
     };
 
     private static IEnumerable<PropertyInfo> JsonProperties(Type type) =>

@@ -8,11 +8,12 @@ public sealed class GoMicroShopSpec
 {
     [JsonPropertyName("version")]
     [Description("Tag of the GoMicro service images: <imageRegistry>/<service>:<version>.")]
-    [Required, MinLength(1)]
+    [Required, MinLength(1), MaxLength(128)]
     public string Version { get; set; } = "";
 
     [JsonPropertyName("imageRegistry")]
     [Description("Registry and path in front of the service image names.")]
+    [MaxLength(255)]
     public string ImageRegistry { get; set; } = "ghcr.io/gomicro";
 
     [JsonPropertyName("imagePullPolicy")]
@@ -29,15 +30,16 @@ public sealed class GoMicroShopSpec
 
     [JsonPropertyName("postgres")]
     [Description("The three PostgreSQL databases (users, products, payments), one StatefulSet each.")]
-    public DataStoreSpec Postgres { get; set; } = new() { Image = "postgres:15" };
+    [CelRule(PostgresMajorVersion.Rule, PostgresMajorVersion.Message)]
+    public DataStoreSpec Postgres { get; set; } = new() { Image = "postgres:15.10", Resources = new() { Cpu = "100m", Memory = "256Mi" } };
 
     [JsonPropertyName("redis")]
     [Description("Redis, for baskets and the product-information cache.")]
-    public DataStoreSpec Redis { get; set; } = new() { Image = "redis:7" };
+    public DataStoreSpec Redis { get; set; } = new() { Image = "redis:7.4.2", Resources = new() { Cpu = "50m", Memory = "128Mi" } };
 
     [JsonPropertyName("rabbitmq")]
     [Description("RabbitMQ, the event broker.")]
-    public DataStoreSpec RabbitMq { get; set; } = new() { Image = "rabbitmq:3-management", Resources = new() { Memory = "512Mi" } };
+    public DataStoreSpec RabbitMq { get; set; } = new() { Image = "rabbitmq:3.13.7-management", Resources = new() { Cpu = "200m", Memory = "512Mi" } };
 
     [JsonPropertyName("admin")]
     [Description("The administrator the users service creates at start-up; the password is generated into the <shop>-admin Secret.")]
@@ -71,6 +73,7 @@ public sealed class ServiceSpec
 {
     [JsonPropertyName("image")]
     [Description("Full image reference of this service, e.g. one skaffold built; overrides <imageRegistry>/<service>:<version>.")]
+    [MaxLength(512)]
     public string? Image { get; set; }
 
     [JsonPropertyName("replicas")]
@@ -92,6 +95,7 @@ public sealed class GatewaySpec
 
     [JsonPropertyName("image")]
     [Description("The KrakenD CE image.")]
+    [MinLength(1), MaxLength(512)]
     public string Image { get; set; } = "devopsfaith/krakend:2.13";
 
     [JsonPropertyName("serviceType")]
@@ -99,11 +103,17 @@ public sealed class GatewaySpec
     public GatewayServiceType ServiceType { get; set; } = GatewayServiceType.ClusterIP;
 }
 
+/// <summary>
+/// One data store. Each store's defaults are the initial values its property in
+/// <see cref="GoMicroShopSpec"/> is given, field by field, so a store given in part keeps
+/// that store's defaults for the rest (RabbitMQ keeps its 512Mi when only its storage is set).
+/// </summary>
 public sealed class DataStoreSpec
 {
     [JsonPropertyName("image")]
-    [Description("Container image, compatible with the official image of the same name; the store's default image when empty.")]
-    public string? Image { get; set; }
+    [Description("Container image, compatible with the official image of the same name. The default pins a minor version, so a shop never moves to a new release by itself.")]
+    [MinLength(1), MaxLength(512)]
+    public string Image { get; set; } = "";
 
     [JsonPropertyName("storageSize")]
     [Description("Size of the persistent volume. Fixed once the shop exists (a StatefulSet's volume template cannot change).")]
@@ -111,8 +121,8 @@ public sealed class DataStoreSpec
     public string StorageSize { get; set; } = "1Gi";
 
     [JsonPropertyName("storageClassName")]
-    [Description("Storage class of the persistent volume; the cluster's default when empty. Fixed once the shop exists.")]
-    [Immutable]
+    [Description("Storage class of the persistent volume; the cluster's default when left out. Fixed once the shop exists: it can be neither added, changed nor removed.")]
+    [MaxLength(253), Immutable]
     public string? StorageClassName { get; set; }
 
     [JsonPropertyName("resources")]
@@ -136,8 +146,8 @@ public sealed class ResourcesSpec
 public sealed class AdminSpec
 {
     [JsonPropertyName("email")]
-    [Description("E-mail address of the bootstrap administrator.")]
-    [MinLength(3)]
+    [Description("E-mail address of the bootstrap administrator. Fixed once the shop exists: the users service creates this account on the first start only; more administrators are made through the users API.")]
+    [MinLength(3), MaxLength(254), Immutable]
     public string Email { get; set; } = "admin@gomicro.local";
 }
 
@@ -164,9 +174,37 @@ public enum DataRetention
     Delete,
 }
 
-/// <summary>A field the API server refuses to change once set (a CEL transition rule in the CRD).</summary>
+/// <summary>
+/// A field the API server refuses to add, remove or change once the object exists: a CEL
+/// transition rule on the object that holds it, so that presence counts too (a rule on the
+/// field itself runs only when both the old and the new value exist).
+/// </summary>
 [AttributeUsage(AttributeTargets.Property)]
 public sealed class ImmutableAttribute : Attribute;
+
+/// <summary>A CEL rule (x-kubernetes-validations) on the property's schema.</summary>
+[AttributeUsage(AttributeTargets.Property | AttributeTargets.Class, AllowMultiple = true)]
+public sealed class CelRuleAttribute(string rule, string message) : Attribute
+{
+    public string Rule { get; } = rule;
+
+    public string Message { get; } = message;
+}
+
+/// <summary>
+/// A PostgreSQL server cannot start on the data directory of another major version, so a
+/// change of the major version in the image tag is refused. Kubernetes' CEL has `find` (regex
+/// library); the tag is what follows the last ':' that is not part of a registry port.
+/// </summary>
+internal static class PostgresMajorVersion
+{
+    private const string Tag = "':[0-9]+([.][0-9]+)*(-[^:/@]*)?(@.+)?$'";
+
+    public const string Rule = "!has(oldSelf.image) || oldSelf.image.find(" + Tag + ").find('^:[0-9]+') == '' || "
+        + "(has(self.image) && self.image.find(" + Tag + ").find('^:[0-9]+') == oldSelf.image.find(" + Tag + ").find('^:[0-9]+'))";
+
+    public const string Message = "postgres.image cannot change PostgreSQL's major version: the new server cannot read the old data directory. Dump and restore into a new shop (see the README, Upgrading PostgreSQL); minor versions of the same major can change freely.";
+}
 
 internal static class Quantity
 {

@@ -14,8 +14,10 @@ internal static class DataStores
 {
     public const string DataVolume = "data";
 
-    /// <summary>The spec's own defaults, for a store given in part (the API server defaults only a store left out whole).</summary>
-    private static readonly GoMicroShopSpec Defaults = new();
+    /// <summary>The user (and group) the official postgres, redis and rabbitmq images run their server as.</summary>
+    public const long OfficialImageUser = 999;
+
+    public const int PostgresPort = 5432;
 
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
     {
@@ -24,7 +26,7 @@ internal static class DataStores
         {
             var part = ShopSecrets.Database(service);
             var secret = names.Of(part);
-            yield return StatefulSet(names, part, "database", spec.Postgres, Defaults.Postgres, new V1Container
+            yield return StatefulSet(names, part, "database", spec.Postgres, new V1Container
             {
                 Name = "postgres",
                 Env =
@@ -34,14 +36,14 @@ internal static class DataStores
                     Env("POSTGRES_DB", service),
                     Env("PGDATA", "/var/lib/postgresql/data/pgdata"),
                 ],
-                Ports = [Port("postgres", 5432)],
+                Ports = [Port("postgres", PostgresPort)],
                 ReadinessProbe = ExecProbe(5, "pg_isready", "-h", "127.0.0.1", "-U", ShopSecrets.DatabaseUser, "-d", service),
                 LivenessProbe = ExecProbe(15, "pg_isready", "-h", "127.0.0.1", "-U", ShopSecrets.DatabaseUser, "-d", service),
             }, "/var/lib/postgresql/data");
-            yield return HeadlessService(names, part, "database", ServicePort("postgres", 5432, "postgresql"));
+            yield return HeadlessService(names, part, "database", ServicePort("postgres", PostgresPort, "postgresql"));
         }
 
-        yield return StatefulSet(names, ShopSecrets.Redis, "cache", spec.Redis, Defaults.Redis, new V1Container
+        yield return StatefulSet(names, ShopSecrets.Redis, "cache", spec.Redis, new V1Container
         {
             Name = "redis",
             Args = ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
@@ -53,7 +55,7 @@ internal static class DataStores
         yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", 6379, "redis"));
 
         var broker = names.Of(ShopSecrets.RabbitMq);
-        yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, Defaults.RabbitMq, new V1Container
+        yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, new V1Container
         {
             Name = "rabbitmq",
             Env =
@@ -62,21 +64,23 @@ internal static class DataStores
                 FromSecret("RABBITMQ_DEFAULT_PASS", broker, ShopSecrets.PasswordKey),
             ],
             Ports = [Port("amqp", 5672), Port("management", 15672)],
-            ReadinessProbe = ExecProbe(10, "rabbitmq-diagnostics", "-q", "check_port_connectivity"),
-            LivenessProbe = ExecProbe(30, "rabbitmq-diagnostics", "-q", "status"),
+            // As the RabbitMQ cluster operator does: TCP on AMQP, not rabbitmq-diagnostics,
+            // which boots an Erlang VM per probe and times out on a busy node.
+            ReadinessProbe = TcpProbe("amqp", periodSeconds: 10, failureThreshold: 3),
+            LivenessProbe = TcpProbe("amqp", periodSeconds: 30, failureThreshold: 6),
         }, "/var/lib/rabbitmq");
         yield return HeadlessService(names, ShopSecrets.RabbitMq, "broker", ServicePort("amqp", 5672, "amqp"), ServicePort("management", 15672, "http"));
     }
 
-    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, DataStoreSpec defaults, V1Container container, string dataPath)
+    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, V1Container container, string dataPath)
     {
-        container.Image = string.IsNullOrEmpty(spec.Image) ? defaults.Image : spec.Image;
-        // The official images start as root to prepare their data directory, then drop to
-        // their own user: no capability dropping here, but no privilege escalation either.
+        container.Image = spec.Image;
+        // Started as their own user rather than as root (which the images would drop from),
+        // with the volume group-owned through fsGroup: what Pod Security "restricted" admits.
         container.SecurityContext = new V1SecurityContext
         {
             AllowPrivilegeEscalation = false,
-            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+            Capabilities = new V1Capabilities { Drop = ["ALL"] },
         };
         container.ImagePullPolicy = names.PullPolicy;
         container.Resources = Requirements(spec.Resources);
@@ -96,7 +100,19 @@ internal static class DataStores
                 Template = new V1PodTemplateSpec
                 {
                     Metadata = new V1ObjectMeta { Labels = names.Labels(part, component) },
-                    Spec = new V1PodSpec { AutomountServiceAccountToken = false, Containers = [container] },
+                    Spec = new V1PodSpec
+                    {
+                        AutomountServiceAccountToken = false,
+                        SecurityContext = new V1PodSecurityContext
+                        {
+                            RunAsNonRoot = true,
+                            RunAsUser = OfficialImageUser,
+                            RunAsGroup = OfficialImageUser,
+                            FsGroup = OfficialImageUser,
+                            SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
+                        },
+                        Containers = [container],
+                    },
                 },
                 VolumeClaimTemplates =
                 [

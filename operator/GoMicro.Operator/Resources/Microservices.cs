@@ -119,11 +119,47 @@ internal static class Microservices
                                 VolumeMounts = mounts,
                             },
                         ],
+                        InitContainers = WithDatabase.Contains(service) ? [WaitForDatabase(names, service)] : null,
                         Volumes = volumes,
                     },
                 },
             },
         };
+    }
+
+    /// <summary>
+    /// The service migrates its database at start-up and exits when it cannot. On a fresh
+    /// cluster the database's image may still be downloading well past any startup probe, so
+    /// the pod waits here, on the database's own image, instead of crash-looping. pg_isready
+    /// over TCP only succeeds once the official image has finished its socket-only first
+    /// initialisation, by which time the database exists.
+    /// </summary>
+    private static V1Container WaitForDatabase(ShopNames names, string service) => new()
+    {
+        Name = "wait-for-database",
+        Image = names.Shop.Spec.Postgres.Image,
+        ImagePullPolicy = names.PullPolicy,
+        Command = ["sh", "-c", "until pg_isready -q -t 2 -h \"$DATABASE_HOST\" -p \"$DATABASE_PORT\" -U \"$DATABASE_USER\" -d \"$DATABASE_NAME\"; do sleep 2; done"],
+        Env =
+        [
+            Env("DATABASE_HOST", names.Of(ShopSecrets.Database(service))),
+            Env("DATABASE_PORT", DataStores.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            Env("DATABASE_USER", ShopSecrets.DatabaseUser),
+            Env("DATABASE_NAME", service),
+        ],
+        Resources = new V1ResourceRequirements
+        {
+            Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("10m"), ["memory"] = new("32Mi") },
+            Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("32Mi") },
+        },
+        SecurityContext = WithUser(Restricted(), DataStores.OfficialImageUser),
+    };
+
+    private static V1SecurityContext WithUser(V1SecurityContext context, long user)
+    {
+        context.RunAsUser = user;
+        context.RunAsGroup = user;
+        return context;
     }
 
     private static V1Service Service(ShopNames names, string service) => new()

@@ -34,6 +34,14 @@ internal static class PodParts
         FailureThreshold = failureThreshold,
     };
 
+    public static V1Probe TcpProbe(string port, int periodSeconds, int failureThreshold) => new()
+    {
+        TcpSocket = new V1TCPSocketAction { Port = port },
+        PeriodSeconds = periodSeconds,
+        TimeoutSeconds = 5,
+        FailureThreshold = failureThreshold,
+    };
+
     public static V1Probe ExecProbe(int periodSeconds, params string[] command) => new()
     {
         Exec = new V1ExecAction { Command = command },

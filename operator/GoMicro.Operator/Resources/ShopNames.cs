@@ -10,6 +10,19 @@ internal sealed class ShopNames(GoMicroShop shop)
     public const string InstanceLabel = "app.kubernetes.io/instance";
     public const string ManagedByLabel = "app.kubernetes.io/managed-by";
 
+    /// <summary>A shop's name is the first part of every child's name, and a Service's name must start with a letter.</summary>
+    public const string ShopNamePattern = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+
+    /// <summary>
+    /// A StatefulSet's name plus '-' and its 10-character revision hash must fit a 63-character
+    /// label value (controller-revision-hash), so StatefulSet names stop at 52 characters.
+    /// </summary>
+    public const int StatefulSetNameLimit = 52;
+
+    /// <summary>The longest shop name whose every child's name is still valid: 52 less "-payments-db".</summary>
+    public static int MaxShopNameLength { get; } = StatefulSetNameLimit - 1
+        - Microservices.WithDatabase.Select(ShopSecrets.Database).Append(ShopSecrets.Redis).Append(ShopSecrets.RabbitMq).Max(part => part.Length);
+
     public GoMicroShop Shop { get; } = shop;
 
     public string Namespace => Shop.Metadata.NamespaceProperty;

@@ -27,11 +27,21 @@ internal static class ShopSecrets
     public const string Admin = "admin";
 
     /// <summary>Every Secret of the shop, with freshly generated values (used only for those that do not exist yet).</summary>
-    public static IEnumerable<V1Secret> Generate(ShopNames names)
+    public static IEnumerable<V1Secret> Generate(ShopNames names) => Build(names, _ => NewPassword(), NewSigningKey);
+
+    /// <summary>
+    /// Every Secret of the shop with placeholders where the secrets go, for a rendered shop
+    /// that is committed to Git: each placeholder names what to put there, and a password
+    /// repeated in a connection string or URI has the same placeholder.
+    /// </summary>
+    public static IEnumerable<V1Secret> Placeholders(ShopNames names) =>
+        Build(names, part => $"REPLACE-{part}-password", () => "REPLACE with an ECDSA P-256 private key, PKCS#8 PEM (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)");
+
+    private static IEnumerable<V1Secret> Build(ShopNames names, Func<string, string> newPassword, Func<string> newSigningKey)
     {
         foreach (var service in Microservices.WithDatabase)
         {
-            var password = NewPassword();
+            var password = newPassword(Database(service));
             yield return Secret(names, Database(service), new()
             {
                 [UserKey] = DatabaseUser,
@@ -39,26 +49,31 @@ internal static class ShopSecrets
                 [ConnectionStringKey] = $"Host={names.Of(Database(service))};Database={service};Username={DatabaseUser};Password={password}",
             });
         }
-        var redisPassword = NewPassword();
+        var redisPassword = newPassword(Redis);
         yield return Secret(names, Redis, new()
         {
             [PasswordKey] = redisPassword,
             [ConnectionStringKey] = $"{names.Of(Redis)}:6379,password={redisPassword}",
         });
-        var brokerPassword = NewPassword();
+        var brokerPassword = newPassword(RabbitMq);
         yield return Secret(names, RabbitMq, new()
         {
             [UserKey] = DatabaseUser,
             [PasswordKey] = brokerPassword,
             [UriKey] = $"amqp://{DatabaseUser}:{brokerPassword}@{names.Of(RabbitMq)}:5672/",
         });
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        yield return Secret(names, Jwt, new() { [SigningKeyKey] = key.ExportPkcs8PrivateKeyPem() });
+        yield return Secret(names, Jwt, new() { [SigningKeyKey] = newSigningKey() });
         yield return Secret(names, Admin, new()
         {
             [EmailKey] = names.Shop.Spec.Admin.Email,
-            [PasswordKey] = NewPassword(),
+            [PasswordKey] = newPassword(Admin),
         });
+    }
+
+    private static string NewSigningKey()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        return key.ExportPkcs8PrivateKeyPem();
     }
 
     private static V1Secret Secret(ShopNames names, string part, Dictionary<string, string> data) => new()

@@ -1,0 +1,107 @@
+using System.Text.RegularExpressions;
+using GoMicro.Operator.Crd;
+using GoMicro.Operator.Resources;
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Rendering;
+
+/// <summary>
+/// `gomicro-operator render -f shop.yaml`: every object the operator would apply for a shop,
+/// as YAML, so a shop can be reviewed, diffed, or committed to Git and applied by Argo CD or
+/// Flux without the operator. The children carry no owner reference (the GitOps tool owns
+/// them; a reference to a shop that is not there would have the garbage collector delete
+/// them), and the Secrets hold placeholders unless credentials are generated on request.
+/// </summary>
+public static class ShopRenderer
+{
+    public const string Usage = "usage: gomicro-operator render -f SHOP.yaml [--namespace NS] [--generate-credentials]";
+
+    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter output, TextWriter errors)
+    {
+        string? file = null;
+        string? ns = null;
+        var generate = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "-f" or "--filename" when i + 1 < args.Count:
+                    file = args[++i];
+                    break;
+                case "-n" or "--namespace" when i + 1 < args.Count:
+                    ns = args[++i];
+                    break;
+                case "--generate-credentials":
+                    generate = true;
+                    break;
+                default:
+                    errors.WriteLine($"render: unexpected argument '{args[i]}'\n{Usage}");
+                    return 2;
+            }
+        }
+        if (file is null)
+        {
+            errors.WriteLine(Usage);
+            return 2;
+        }
+
+        List<GoMicroShop> shops;
+        try
+        {
+            var text = file == "-" ? stdin.ReadToEnd() : File.ReadAllText(file);
+            shops = [.. KubernetesYaml.LoadAllFromString(text, new Dictionary<string, Type> { [$"{GoMicroShop.GroupVersion}/{GoMicroShop.KindName}"] = typeof(GoMicroShop) })
+                .Select(document => document is GoMicroShop shop ? SchemaDefaults.Shop(shop) : throw new InvalidDataException($"{file}: only {GoMicroShop.KindName} ({GoMicroShop.GroupVersion}) documents can be rendered"))];
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            errors.WriteLine($"render: {e.Message}");
+            return 2;
+        }
+        catch (KeyNotFoundException)
+        {
+            // KubernetesYaml's answer to a document whose apiVersion/kind it was not told about.
+            errors.WriteLine($"render: {file}: only {GoMicroShop.KindName} ({GoMicroShop.GroupVersion}) documents can be rendered");
+            return 2;
+        }
+
+        var problems = shops.SelectMany(Problems).ToList();
+        if (shops.Count == 0 || problems.Count > 0)
+        {
+            errors.WriteLine(shops.Count == 0 ? $"render: {file} holds no {GoMicroShop.KindName}" : string.Join("\n", problems.Select(p => "render: " + p)));
+            return 2;
+        }
+
+        output.WriteLine($"# Rendered by `gomicro-operator render` from {Path.GetFileName(file)}: what the operator applies for {string.Join(", ", shops.Select(s => s.Metadata.Name))}.");
+        output.WriteLine(generate
+            ? "# The Secrets hold freshly generated credentials: keep them out of Git in plain text (seal or encrypt them)."
+            : "# The Secrets hold placeholders (REPLACE-…): fill them in, or leave the Secrets out and provide them another way.");
+        foreach (var shop in shops)
+        {
+            shop.Metadata.NamespaceProperty = ns ?? shop.Metadata.NamespaceProperty ?? "default";
+            var names = new ShopNames(shop);
+            IEnumerable<IKubernetesObject<V1ObjectMeta>> secrets = generate ? ShopSecrets.Generate(names) : ShopSecrets.Placeholders(names);
+            foreach (var child in secrets.Concat(ShopResources.Build(names)))
+            {
+                child.Metadata.OwnerReferences = null;
+                output.WriteLine("---");
+                output.Write(KubernetesYaml.Serialize(child));
+            }
+        }
+        return 0;
+    }
+
+    /// <summary>What the API server would refuse through the CRD's own rules; the schema's checks are the API server's business.</summary>
+    private static IEnumerable<string> Problems(GoMicroShop shop)
+    {
+        var name = shop.Metadata?.Name ?? "";
+        if (name.Length == 0 || name.Length > ShopNames.MaxShopNameLength || !Regex.IsMatch(name, ShopNames.ShopNamePattern))
+        {
+            yield return $"metadata.name '{name}': the name of a shop must start with a letter, hold only lower-case letters, digits and '-', and be at most {ShopNames.MaxShopNameLength} characters long";
+        }
+        if (string.IsNullOrEmpty(shop.Spec?.Version))
+        {
+            yield return $"{name}: spec.version is required (the tag of the service images)";
+        }
+    }
+}
