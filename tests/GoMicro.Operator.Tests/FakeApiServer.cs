@@ -16,8 +16,11 @@ namespace GoMicro.Operator.Tests;
 /// watch (resourceVersion, bookmarks, label selectors), create, replace with optimistic
 /// concurrency, merge patch, server-side apply (simplified to a deep merge of the applied
 /// fields under the field manager), the status subresource, generation, finalizers with
-/// deletionTimestamp, and garbage collection through owner references. It has no admission,
-/// no schema validation and no controllers: tests play the Deployment controller themselves.
+/// deletionTimestamp, and garbage collection through owner references. Where a real one
+/// would refuse or change what the operator writes, it does too: the GoMicroShop CRD's
+/// defaults and CEL rules (422 Invalid), a StatefulSet's immutable spec fields (422), and,
+/// once given the chart's RBAC, any call the operator's service account may not make (403).
+/// It has no controllers: tests play the Deployment and StatefulSet controllers themselves.
 /// </summary>
 public sealed class FakeApiServer : IAsyncDisposable
 {
@@ -29,6 +32,43 @@ public sealed class FakeApiServer : IAsyncDisposable
     private long _version = 100;
     private long _expiredBefore;
     private readonly HashSet<string> _refused = [];
+    private readonly HashSet<string> _hidden = [];
+    private Func<RequestAttributes, bool>? _authorize;
+
+    /// <summary>What RBAC decides on: the verb and resource of a request, as the authorizer sees them.</summary>
+    public sealed record RequestAttributes(string Verb, string Group, string Resource, string? Namespace, string? Name);
+
+    /// <summary>The bearer token of the tests' own client (playing a cluster admin): never checked against RBAC.</summary>
+    public const string AdminToken = "cluster-admin";
+
+    /// <summary>Requests the authorizer refused with 403, as "verb group/resource namespace/name".</summary>
+    public List<string> Forbidden { get; } = [];
+
+    /// <summary>From now on a request without the admin token is answered 403 unless <paramref name="authorize"/> allows it.</summary>
+    public void EnforceRbac(Func<RequestAttributes, bool> authorize)
+    {
+        lock (_lock)
+        {
+            _authorize = authorize;
+        }
+    }
+
+    /// <summary>Plays a resource the API server does not serve (a CRD not installed): 404 to every request for it.</summary>
+    public void Hide(string resource)
+    {
+        lock (_lock)
+        {
+            _hidden.Add(resource);
+        }
+    }
+
+    public void Unhide(string resource)
+    {
+        lock (_lock)
+        {
+            _hidden.Remove(resource);
+        }
+    }
 
     private sealed record Change(long Version, string Resource, string Namespace, string Type, JsonObject Object);
 
@@ -104,6 +144,37 @@ public sealed class FakeApiServer : IAsyncDisposable
         }
         var query = http.Request.Query;
         var method = http.Request.Method;
+        string? refusal = null;
+        lock (_lock)
+        {
+            if (_hidden.Contains(route.Resource))
+            {
+                refusal = "hidden";
+            }
+            else if (_authorize is not null && http.Request.Headers.Authorization != $"Bearer {AdminToken}")
+            {
+                var attributes = new RequestAttributes(Verb(method, route, query), route.ApiVersion.Contains('/', StringComparison.Ordinal) ? route.ApiVersion.Split('/')[0] : "",
+                    route.Resource + (route.Status ? "/status" : ""), route.Namespace, route.Name);
+                if (!_authorize(attributes))
+                {
+                    refusal = $"{attributes.Verb} {attributes.Group}/{attributes.Resource} {attributes.Namespace}/{attributes.Name}";
+                    lock (Forbidden)
+                    {
+                        Forbidden.Add(refusal);
+                    }
+                }
+            }
+        }
+        if (refusal == "hidden")
+        {
+            await Fail(http, HttpStatusCode.NotFound, "NotFound", "the server could not find the requested resource");
+            return;
+        }
+        if (refusal is not null)
+        {
+            await Fail(http, HttpStatusCode.Forbidden, "Forbidden", $"{refusal} is forbidden: the service account is not allowed to do this");
+            return;
+        }
         if (method == "GET" && route.Name is null)
         {
             if (query["watch"] == "true" || query["watch"] == "1")
@@ -126,17 +197,75 @@ public sealed class FakeApiServer : IAsyncDisposable
             await Fail(http, HttpStatusCode.UnprocessableEntity, "Invalid", $"{route.Resource} \"{route.Name}\" is invalid: spec: Forbidden: updates to this field are forbidden");
             return;
         }
-        var (status, body) = method switch
+        HttpStatusCode status;
+        JsonObject body;
+        try
         {
-            "GET" => Get(route),
-            "POST" => Create(route, await ReadAsync(http)),
-            "PUT" => Replace(route, await ReadAsync(http)),
-            "PATCH" => Patch(route, http.Request.ContentType ?? "", query["fieldManager"], await ReadAsync(http)),
-            "DELETE" when route.Name is null => DeleteCollection(route, query["labelSelector"]),
-            "DELETE" => Delete(route),
-            _ => (HttpStatusCode.MethodNotAllowed, StatusBody(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", method)),
-        };
+            (status, body) = method switch
+            {
+                "GET" => Get(route),
+                "POST" => Create(route, await ReadAsync(http)),
+                "PUT" => Replace(route, await ReadAsync(http)),
+                "PATCH" => Patch(route, http.Request.ContentType ?? "", query["fieldManager"], await ReadAsync(http)),
+                "DELETE" when route.Name is null => DeleteCollection(route, query["labelSelector"]),
+                "DELETE" => Delete(route),
+                _ => (HttpStatusCode.MethodNotAllowed, StatusBody(HttpStatusCode.MethodNotAllowed, "MethodNotAllowed", method)),
+            };
+        }
+        catch (InvalidObjectException e)
+        {
+            (status, body) = (HttpStatusCode.UnprocessableEntity, StatusBody(HttpStatusCode.UnprocessableEntity, "Invalid", e.Message));
+        }
         await Json(http, status, body);
+    }
+
+    private static string Verb(string method, Route route, IQueryCollection query) => method switch
+    {
+        "GET" when route.Name is not null => "get",
+        "GET" when query["watch"] == "true" || query["watch"] == "1" => "watch",
+        "GET" => "list",
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" when route.Name is null => "deletecollection",
+        "DELETE" => "delete",
+        _ => method.ToLowerInvariant(),
+    };
+
+    private sealed class InvalidObjectException(string message) : Exception(message);
+
+    /// <summary>
+    /// What admission and validation do to a write before it is stored: a shop gets its CRD's
+    /// defaults and must pass its CEL rules; a StatefulSet's spec may change only where
+    /// Kubernetes allows it.
+    /// </summary>
+    private static void Admit(Route route, JsonObject? current, JsonObject next)
+    {
+        var name = Meta(next)["name"]?.GetValue<string>();
+        if (route.Resource == "gomicroshops")
+        {
+            CrdRules.ApplyDefaults(next);
+            if (!route.Status && CrdRules.Violations(current, next) is { Count: > 0 } violations)
+            {
+                throw new InvalidObjectException($"GoMicroShop.gomicro.io \"{name}\" is invalid: {string.Join("; ", violations)}");
+            }
+        }
+        if (route.Resource == "statefulsets" && current is not null && !route.Status)
+        {
+            static JsonNode? Fixed(JsonObject o)
+            {
+                var spec = (o["spec"] as JsonObject)?.DeepClone().AsObject() ?? [];
+                foreach (var mutable in new[] { "replicas", "ordinals", "template", "updateStrategy", "persistentVolumeClaimRetentionPolicy", "minReadySeconds" })
+                {
+                    spec.Remove(mutable);
+                }
+                return spec;
+            }
+            if (!JsonNode.DeepEquals(Fixed(current), Fixed(next)))
+            {
+                throw new InvalidObjectException($"StatefulSet.apps \"{name}\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden");
+            }
+        }
     }
 
     private static async Task<JsonObject> ReadAsync(HttpContext http) =>
@@ -288,6 +417,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             meta["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
             meta["generation"] = 1L;
             meta.Remove("resourceVersion");
+            Admit(key, null, body);
             return (HttpStatusCode.Created, Store(key, body, "ADDED"));
         }
     }
@@ -430,6 +560,7 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     private JsonObject Update(Route route, JsonObject current, JsonObject next)
     {
+        Admit(route, current, next);
         var spec = (JsonObject o) => new JsonObject(o.Where(p => p.Key is not ("metadata" or "status")).Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
         var generation = long.Parse(Meta(current)["generation"]?.ToJsonString() ?? "1", System.Globalization.CultureInfo.InvariantCulture);
         Meta(next)["generation"] = JsonNode.DeepEquals(spec(current), spec(next)) ? generation : generation + 1;

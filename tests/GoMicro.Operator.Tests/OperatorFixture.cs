@@ -27,12 +27,12 @@ public sealed class OperatorFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Api.StartAsync();
-        Kubectl = new Kubernetes(new KubernetesClientConfiguration { Host = Api.Address.ToString() });
+        Kubectl = new Kubernetes(new KubernetesClientConfiguration { Host = Api.Address.ToString(), AccessToken = FakeApiServer.AdminToken });
     }
 
-    public ServiceHost<Program> StartOperator(string identity)
+    public ServiceHost<Program> StartOperator(string identity, IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var host = new ServiceHost<Program>(new Dictionary<string, string?>
+        var host = new ServiceHost<Program>(new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
         {
             ["Operator:KubernetesHost"] = Api.Address.ToString(),
             ["Operator:Identity"] = identity,
@@ -52,6 +52,10 @@ public sealed class OperatorFixture : IAsyncLifetime
         var created = await Kubectl.CustomObjects.CreateNamespacedCustomObjectAsync(shop, GoMicroShop.Group, GoMicroShop.Version, shop.Metadata.NamespaceProperty, GoMicroShop.Plural);
         return CustomObject.As<GoMicroShop>(created);
     }
+
+    /// <summary>Creates a shop from the JSON a user would write, so the API server's defaults fill in the rest.</summary>
+    public async Task CreateShopAsync(string ns, string json) =>
+        await Kubectl.CustomObjects.CreateNamespacedCustomObjectAsync(System.Text.Json.Nodes.JsonNode.Parse(json)!, GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural);
 
     public async Task<GoMicroShop?> GetShopAsync(string ns, string name)
     {

@@ -213,5 +213,60 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
         }
     }
 
+    [Fact]
+    public async Task A_store_given_in_part_gets_that_stores_own_defaults_for_the_rest()
+    {
+        const string ns = "partial-store";
+        await cluster.CreateShopAsync(ns, """
+            { "apiVersion": "gomicro.io/v1alpha1", "kind": "GoMicroShop", "metadata": { "name": "shop" },
+              "spec": { "version": "1.0.0", "rabbitmq": { "storageSize": "2Gi" }, "redis": { "resources": { "cpu": "200m" } } } }
+            """);
+
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Count == 5, "stores created");
+        var broker = (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-rabbitmq", ns)).Spec.Template.Spec.Containers[0];
+        Assert.Equal("512Mi", broker.Resources.Limits["memory"].ToString());
+        Assert.Equal(new GoMicroShopSpec().RabbitMq.Image, broker.Image);
+        var cache = (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-redis", ns)).Spec.Template.Spec.Containers[0];
+        Assert.Equal(("200m", new GoMicroShopSpec().Redis.Resources.Memory), (cache.Resources.Requests["cpu"].ToString(), cache.Resources.Requests["memory"].ToString()));
+    }
+
+    [Fact]
+    public async Task Adding_a_storage_class_to_a_running_shop_is_refused_at_the_API_and_the_shop_stays_healthy()
+    {
+        const string ns = "storage-class";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns));
+        await cluster.UntilAsync(async () => (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 1, "first generation observed");
+
+        var refused = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => Kubectl.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(new { spec = new { postgres = new { storageClassName = "fast" } } }, V1Patch.PatchType.MergePatch),
+            GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, "shop"));
+
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, refused.Response.StatusCode);
+        Assert.Contains("storageClassName cannot be added, changed or removed", refused.Response.Content, StringComparison.Ordinal);
+        var shop = (await cluster.GetShopAsync(ns, "shop"))!;
+        Assert.Null(shop.Spec.Postgres.StorageClassName);
+        Assert.NotEqual("True", Condition(shop, ConditionTypes.Degraded)?.Status);
+    }
+
+    [Fact]
+    public async Task A_credentials_Secret_deleted_by_hand_is_made_again_at_the_next_reconciliation_with_a_warning()
+    {
+        const string ns = "secret-deleted";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns));
+        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7
+            && (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 1, "shop reconciled");
+
+        await Kubectl.CoreV1.DeleteNamespacedSecretAsync("shop-redis", ns);
+        // Anything that makes the operator look at the shop again; here, a label.
+        await Kubectl.CustomObjects.PatchNamespacedCustomObjectAsync(
+            new V1Patch(new { metadata = new { labels = new Dictionary<string, string> { ["touched"] = "yes" } } }, V1Patch.PatchType.MergePatch),
+            GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, "shop");
+
+        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Any(s => s.Metadata.Name == "shop-redis"), "the Secret made again");
+        var warning = Assert.Single((await Kubectl.EventsV1.ListNamespacedEventAsync(ns)).Items, e => e.Reason == "CredentialsRecreated");
+        Assert.Equal("Warning", warning.Type);
+        Assert.Contains("shop-redis", warning.Note, StringComparison.Ordinal);
+    }
+
     private static V1Condition? Condition(GoMicroShop? shop, string type) => shop?.Status?.Conditions.FirstOrDefault(c => c.Type == type);
 }

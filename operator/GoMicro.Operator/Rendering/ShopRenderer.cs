@@ -85,7 +85,7 @@ public static class ShopRenderer
             {
                 child.Metadata.OwnerReferences = null;
                 output.WriteLine("---");
-                output.Write(KubernetesYaml.Serialize(child));
+                output.WriteLine(KubernetesYaml.Serialize(child).TrimEnd('\n'));
             }
         }
         return 0;
