@@ -19,6 +19,7 @@ public sealed class ChartTests
     [Theory]
     [InlineData("gomicro-operator", "{}")]
     [InlineData("gomicro-operator", """{ "replicas": 3, "image": { "repository": "registry.local/operator", "tag": "2.0.0" }, "serviceMonitor": { "enabled": true, "labels": { "release": "prometheus" } } }""")]
+    [InlineData("gomicro-operator", """{ "watchNamespaces": ["shop-a", "shop-b"], "replicas": 2 }""")]
     [InlineData("gomicro", "{}")]
     [InlineData("gomicro", """{ "name": "acme", "spec": { "version": "2.0.0", "services": { "payments": { "replicas": 3 } }, "gateway": { "replicas": 2, "serviceType": "LoadBalancer" }, "dataRetention": "Delete" } }""")]
     public void Chart_yaml_is_valid_and_helm_lint_strict_passes(string chart, string values)
@@ -36,7 +37,7 @@ public sealed class ChartTests
     [Fact]
     public void Generated_chart_files_match_the_operator_code()
     {
-        AssertGenerated(Path.Combine(OperatorChart, "templates", "clusterrole.yaml"), Permissions.ClusterRoleTemplate(), "rbac");
+        AssertGenerated(Path.Combine(OperatorChart, "templates", "rbac.yaml"), Permissions.ClusterRoleTemplate(), "rbac");
         AssertGenerated(Path.Combine(ShopChart, "values.schema.json"), ValuesSchemaBuilder.ToJson(), "values-schema");
     }
 
@@ -77,6 +78,8 @@ public sealed class ChartTests
         Assert.Equal(2, deployment["spec"]!["replicas"]!.GetValue<long>());
         Assert.Equal("gomicro-operator", deployment["spec"]!["template"]!["spec"]!["serviceAccountName"]!.GetValue<string>());
         Assert.Contains(container["env"]!.AsArray(), e => e!["name"]!.GetValue<string>() == "POD_NAMESPACE");
+        // Cluster-wide by default: the operator watches every namespace.
+        Assert.Equal("", Env(deployment, "Operator__WatchNamespaces"));
         // Without a tag the image is the chart's appVersion.
         var chartYaml = YamlJson.Documents(File.ReadAllText(Path.Combine(OperatorChart, "Chart.yaml"))).Single()!;
         var untagged = Helm.Template(OperatorChart, "gomicro-operator", "gomicro-system").Single(d => Kind(d) == "Deployment");
@@ -102,6 +105,37 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void With_watchNamespaces_the_operator_gets_the_same_rules_as_a_Role_in_each_namespace_and_no_cluster_wide_right()
+    {
+        var docs = Helm.Template(OperatorChart, "gomicro-operator", "gomicro-system", "--set", "watchNamespaces={shop-a,shop-b}");
+        AssertValid(docs);
+        Assert.DoesNotContain(docs, d => Kind(d) is "ClusterRole" or "ClusterRoleBinding");
+        Assert.Equal("shop-a,shop-b", Env(docs.Single(d => Kind(d) == "Deployment"), "Operator__WatchNamespaces"));
+
+        var expectedRules = JsonNode.Parse(KubernetesJson.Serialize(Permissions.ClusterRules));
+        foreach (var ns in new[] { "shop-a", "shop-b" })
+        {
+            var role = docs.Single(d => Kind(d) == "Role" && Namespace(d) == ns);
+            Assert.Equal("gomicro-system-gomicro-operator", role["metadata"]!["name"]!.GetValue<string>());
+            Assert.True(JsonNode.DeepEquals(expectedRules, role["rules"]), role["rules"]!.ToJsonString());
+            var binding = docs.Single(d => Kind(d) == "RoleBinding" && Namespace(d) == ns);
+            Assert.Equal(("Role", "gomicro-system-gomicro-operator"), (binding["roleRef"]!["kind"]!.GetValue<string>(), binding["roleRef"]!["name"]!.GetValue<string>()));
+            Assert.Equal(("ServiceAccount", "gomicro-operator", "gomicro-system"), Subject(binding));
+        }
+        // The leader Lease stays in the operator's own namespace; nothing else is granted anywhere.
+        Assert.Equal(["gomicro-system", "shop-a", "shop-b"], docs.Where(d => Kind(d) == "Role").Select(Namespace).Order());
+        Assert.Equal(["leases"], Strings(docs.Single(d => Kind(d) == "Role" && Namespace(d) == "gomicro-system")["rules"]![0]!["resources"]));
+
+        // One namespace works too, and a list helm could not turn into namespaces is refused.
+        Assert.Equal("solo", Env(Helm.Template(OperatorChart, "op", "ops", Helm.Values("""{ "watchNamespaces": ["solo"] }""")).Single(d => Kind(d) == "Deployment"), "Operator__WatchNamespaces"));
+        foreach (var bad in new[] { """{ "watchNamespaces": ["Shop_A"] }""", """{ "watchNamespaces": ["a", "a"] }""", """{ "watchNamespaces": "shop-a" }""", """{ "watchNamespaces": [""] }""" })
+        {
+            var refused = Assert.Throws<HelmException>(() => Helm.Template(OperatorChart, "op", "ops", Helm.Values(bad)));
+            Assert.Contains("values don't meet the specifications of the schema", refused.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void The_shop_chart_renders_a_GoMicroShop_the_CRD_accepts_and_helm_refuses_values_it_would_not()
     {
         var shop = Helm.Template(ShopChart, "acme", "shops",
@@ -124,6 +158,11 @@ public sealed class ChartTests
             Assert.Contains("values don't meet the specifications of the schema", refused.Message, StringComparison.Ordinal);
         }
     }
+
+    private static string? Namespace(JsonObject obj) => obj["metadata"]!["namespace"]?.GetValue<string>();
+
+    private static string? Env(JsonObject deployment, string name) =>
+        deployment["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray().SingleOrDefault(e => e!["name"]!.GetValue<string>() == name)?["value"]?.GetValue<string>();
 
     private static (string, string, string) Subject(JsonObject binding)
     {
