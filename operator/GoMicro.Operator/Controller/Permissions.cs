@@ -5,8 +5,9 @@ using k8s.Models;
 namespace GoMicro.Operator.Controller;
 
 /// <summary>
-/// Every cluster-wide API call the operator makes, as RBAC rules: the chart's ClusterRole is
-/// generated from this list, so granting more than the code uses needs a change here.
+/// Every API call the operator makes on shops and their children, as RBAC rules: the chart's
+/// ClusterRole (or, in namespaced mode, its Role in each watched namespace) is generated from
+/// this list, so granting more than the code uses needs a change here.
 /// The leader Lease is granted separately, in the operator's own namespace only.
 /// </summary>
 public static class Permissions
@@ -30,35 +31,79 @@ public static class Permissions
     private static V1PolicyRule Rule(string group, List<string> resources, params string[] verbs) =>
         new() { ApiGroups = [group], Resources = resources, Verbs = verbs };
 
-    /// <summary>The chart's templates/clusterrole.yaml.</summary>
+    /// <summary>
+    /// The operator chart's templates/rbac.yaml: <see cref="ClusterRules"/> cluster-wide (a ClusterRole
+    /// and its binding) when the value watchNamespaces is empty, otherwise the same rules as a
+    /// Role and RoleBinding in each watched namespace. Every rule is on a namespaced resource,
+    /// so a Role can grant each one.
+    /// </summary>
     public static string ClusterRoleTemplate()
     {
         var rules = KubernetesYaml.Serialize(ClusterRules.ToList());
         return $$$"""
             # Generated from operator/GoMicro.Operator/Controller/Permissions.cs by `dotnet run --project operator/GoMicro.Operator -- rbac`. Do not edit.
+            # What the operator may do to shops and their children: in every namespace (a ClusterRole) when
+            # watchNamespaces is empty, otherwise in each listed namespace only (a Role there, same rules).
+            {{- define "gomicro-operator.rules" }}
+            rules:
+            {{{rules.TrimEnd()}}}
+            {{- end }}
+            {{- define "gomicro-operator.rbacName" -}}
+            {{ .Release.Namespace }}-{{ .Release.Name }}
+            {{- end }}
+            {{- if .Values.watchNamespaces }}
+            {{- range $namespace := .Values.watchNamespaces }}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: Role
+            metadata:
+              name: {{ include "gomicro-operator.rbacName" $ }}
+              namespace: {{ $namespace }}
+              labels:
+                {{- include "gomicro-operator.labels" $ | nindent 4 }}
+            {{- include "gomicro-operator.rules" $ }}
+            ---
+            apiVersion: rbac.authorization.k8s.io/v1
+            kind: RoleBinding
+            metadata:
+              name: {{ include "gomicro-operator.rbacName" $ }}
+              namespace: {{ $namespace }}
+              labels:
+                {{- include "gomicro-operator.labels" $ | nindent 4 }}
+            roleRef:
+              apiGroup: rbac.authorization.k8s.io
+              kind: Role
+              name: {{ include "gomicro-operator.rbacName" $ }}
+            subjects:
+              - kind: ServiceAccount
+                name: {{ $.Release.Name }}
+                namespace: {{ $.Release.Namespace }}
+            {{- end }}
+            {{- else }}
+            ---
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRole
             metadata:
-              name: {{ .Release.Namespace }}-{{ .Release.Name }}
+              name: {{ include "gomicro-operator.rbacName" . }}
               labels:
                 {{- include "gomicro-operator.labels" . | nindent 4 }}
-            rules:
-            {{{rules.TrimEnd()}}}
+            {{- include "gomicro-operator.rules" . }}
             ---
             apiVersion: rbac.authorization.k8s.io/v1
             kind: ClusterRoleBinding
             metadata:
-              name: {{ .Release.Namespace }}-{{ .Release.Name }}
+              name: {{ include "gomicro-operator.rbacName" . }}
               labels:
                 {{- include "gomicro-operator.labels" . | nindent 4 }}
             roleRef:
               apiGroup: rbac.authorization.k8s.io
               kind: ClusterRole
-              name: {{ .Release.Namespace }}-{{ .Release.Name }}
+              name: {{ include "gomicro-operator.rbacName" . }}
             subjects:
               - kind: ServiceAccount
                 name: {{ .Release.Name }}
                 namespace: {{ .Release.Namespace }}
+            {{- end }}
 
             """;
     }
