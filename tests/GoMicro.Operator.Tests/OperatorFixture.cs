@@ -27,6 +27,8 @@ public sealed class OperatorFixture : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await Api.StartAsync();
+        // Everything the operator asks must be allowed by the RBAC its chart installs.
+        Api.EnforceRbac(Charts.ChartRbac.Authorizer());
         Kubectl = new Kubernetes(new KubernetesClientConfiguration { Host = Api.Address.ToString(), AccessToken = FakeApiServer.AdminToken });
     }
 
@@ -97,7 +99,12 @@ public sealed class OperatorFixture : IAsyncLifetime
             {
                 last = [.. Api.Requests.Where(r => !r.Contains("/leases/", StringComparison.Ordinal) && !r.EndsWith("?watch=false", StringComparison.Ordinal)).TakeLast(20)];
             }
-            throw new TimeoutException($"{e.Message}; last writes:\n{string.Join("\n", last)}", e);
+            List<string> forbidden;
+            lock (Api.Forbidden)
+            {
+                forbidden = [.. Api.Forbidden];
+            }
+            throw new TimeoutException($"{e.Message}; refused by the chart's RBAC: [{string.Join(", ", forbidden)}]; last writes:\n{string.Join("\n", last)}", e);
         }
     }
 

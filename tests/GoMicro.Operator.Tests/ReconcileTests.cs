@@ -268,5 +268,23 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
         Assert.Contains("shop-redis", warning.Note, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Nothing_the_operator_does_in_a_shops_whole_life_is_refused_by_its_charts_RBAC()
+    {
+        const string ns = "rbac";
+        await cluster.CreateShopAsync(TestShops.New("shop", ns, s => s.DataRetention = DataRetention.Delete));
+        await cluster.UntilAsync(async () => (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 1, "reconciled");
+        await cluster.MarkAllReadyAsync(ns);
+        await Kubectl.AppsV1.DeleteNamespacedDeploymentAsync("shop-basket", ns);
+        await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-basket"), "drift corrected");
+        await Kubectl.CustomObjects.DeleteNamespacedCustomObjectAsync(GoMicroShop.Group, GoMicroShop.Version, ns, GoMicroShop.Plural, "shop");
+        await cluster.UntilAsync(async () => await cluster.GetShopAsync(ns, "shop") is null, "finalized and gone");
+
+        lock (cluster.Api.Forbidden)
+        {
+            Assert.Empty(cluster.Api.Forbidden);
+        }
+    }
+
     private static V1Condition? Condition(GoMicroShop? shop, string type) => shop?.Status?.Conditions.FirstOrDefault(c => c.Type == type);
 }
