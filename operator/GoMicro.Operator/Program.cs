@@ -17,7 +17,7 @@ switch (args)
         Console.Write(ValuesSchemaBuilder.ToJson());
         return 0;
     case ["rbac"]:
-        Console.Write(GoMicro.Operator.Controller.Permissions.ClusterRoleTemplate());
+        Console.Write(GoMicro.Operator.Controller.Permissions.RbacTemplate());
         return 0;
     case ["render", .. var rest]:
         return GoMicro.Operator.Rendering.ShopRenderer.Run(rest, Console.In, Console.Out, Console.Error);

@@ -66,7 +66,8 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
     {
         const string ns = "secrets";
         await cluster.CreateShopAsync(TestShops.New("shop", ns));
-        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7, "secrets created");
+        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7
+            && (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-users"), "secrets and workloads created");
         var before = (await Kubectl.CoreV1.ReadNamespacedSecretAsync("shop-users-db", ns)).Metadata.ResourceVersion;
 
         await Kubectl.AppsV1.DeleteNamespacedDeploymentAsync("shop-users", ns); // forces another reconciliation

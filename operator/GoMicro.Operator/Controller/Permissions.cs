@@ -37,7 +37,7 @@ public static class Permissions
     /// Role and RoleBinding in each watched namespace. Every rule is on a namespaced resource,
     /// so a Role can grant each one.
     /// </summary>
-    public static string ClusterRoleTemplate()
+    public static string RbacTemplate()
     {
         var rules = KubernetesYaml.Serialize(ClusterRules.ToList());
         return $$$"""

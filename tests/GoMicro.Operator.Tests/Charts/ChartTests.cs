@@ -37,7 +37,7 @@ public sealed class ChartTests
     [Fact]
     public void Generated_chart_files_match_the_operator_code()
     {
-        AssertGenerated(Path.Combine(OperatorChart, "templates", "rbac.yaml"), Permissions.ClusterRoleTemplate(), "rbac");
+        AssertGenerated(Path.Combine(OperatorChart, "templates", "rbac.yaml"), Permissions.RbacTemplate(), "rbac");
         AssertGenerated(Path.Combine(ShopChart, "values.schema.json"), ValuesSchemaBuilder.ToJson(), "values-schema");
     }
 
