@@ -13,8 +13,9 @@
 # 5. prints the image sizes;
 # 6. builds stand-in PostgreSQL, Redis and RabbitMQ images (tests/containers/) under the
 #    official names and runs integration test classes through Testcontainers
-#    (GOMICRO_TEST_CONTAINERS=1): users' AccountTests (PostgreSQL) and basket's BasketTests
-#    (PostgreSQL, Redis, RabbitMQ). Ends with `container tests: N passed, N failed, N skipped`.
+#    (GOMICRO_TEST_CONTAINERS=1): users' AccountTests (PostgreSQL), users' PostgresImageTests
+#    (the image as docker-compose.yml runs users-db, with its health check) and basket's
+#    BasketTests (PostgreSQL, Redis, RabbitMQ). Ends with `container tests: N passed, N failed, N skipped`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -165,7 +166,7 @@ results=$(mktemp -d)
   unset GOMICRO_TEST_POSTGRES GOMICRO_TEST_REDIS GOMICRO_TEST_RABBITMQ GOMICRO_TEST_RABBITMQ_MANAGEMENT
   export GOMICRO_TEST_CONTAINERS=1 DOCKER_API_VERSION=1.41 TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=127.0.0.1
   dotnet build GoMicro.sln -nologo -v quiet >/dev/null
-  dotnet test tests/GoMicro.Users.Tests --no-build -nologo --filter "FullyQualifiedName~GoMicro.Users.Tests.AccountTests" --logger trx --results-directory "$results"
+  dotnet test tests/GoMicro.Users.Tests --no-build -nologo --filter "FullyQualifiedName~GoMicro.Users.Tests.AccountTests|FullyQualifiedName~GoMicro.Users.Tests.PostgresImageTests" --logger trx --results-directory "$results"
   dotnet test tests/GoMicro.Basket.Tests --no-build -nologo --filter "FullyQualifiedName~GoMicro.Basket.Tests.BasketTests" --logger trx --results-directory "$results"
 ) || status=1
 # Without Ryuk nothing reaps the test containers: remove them here.
