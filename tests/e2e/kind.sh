@@ -379,7 +379,7 @@ kc -n "$SHOP_NS" scale deployment "$SHOP-users" --replicas=3 >/dev/null
 note "scaled $SHOP-users to 3"
 wait_for "the operator scales $SHOP-users back to 1" 120 jq_true '.spec.replicas == 1' deployment "$SHOP-users"
 old_uid=$(kc -n "$SHOP_NS" get service "$SHOP-products" -o jsonpath='{.metadata.uid}')
-kc -n "$SHOP_NS" delete service "$SHOP-products" --wait=true >/dev/null
+kc -n "$SHOP_NS" delete service "$SHOP-products" --wait=true --timeout=60s >/dev/null
 note "deleted Service $SHOP-products ($old_uid)"
 recreated() { local uid; uid=$(kc -n "$SHOP_NS" get service "$SHOP-products" -o jsonpath='{.metadata.uid}') && [ -n "$uid" ] && [ "$uid" != "$old_uid" ]; }
 wait_for "the operator creates Service $SHOP-products again" 120 recreated
