@@ -58,7 +58,7 @@ RUN ln -s /usr/share/dotnet/dotnet /usr/bin/dotnet
 ENV DOTNET_ROOT=/usr/share/dotnet DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 NUGET_CERT_REVOCATION_MODE=offline
 DOCKERFILE
   # The stand-in trusts what this machine trusts (its egress proxy's CA), so restore reaches NuGet.
-  mkdir -p "$DIR/ca" && cp /usr/local/share/ca-certificates/*.crt "$DIR/ca/" 2>/dev/null || true
+  if mkdir -p "$DIR/ca"; then cp /usr/local/share/ca-certificates/*.crt "$DIR/ca/" 2>/dev/null || true; fi
   docker build -q -t "$SDK_IMAGE" -f - "$DIR/ca" >/dev/null <<'DOCKERFILE'
 FROM gomicro-standin/sdk:latest
 COPY . /usr/local/share/ca-certificates/

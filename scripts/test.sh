@@ -8,7 +8,7 @@
 # GOMICRO_TEST_CONTAINERS=1, the servers named there are used and nothing is started.
 # Ends with one line `tests: N passed, N failed, N skipped`; exits non-zero on any failure.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 
 started=0
 if [ -z "${GOMICRO_TEST_POSTGRES:-}" ] && [ "${GOMICRO_TEST_CONTAINERS:-}" != 1 ]; then
@@ -33,7 +33,7 @@ rc=$?
 
 # Totals from the TRX reports, one per test assembly.
 read -r passed failed skipped < <(scripts/trx-totals.sh "$results")
-assemblies=$(ls "$results"/*.trx 2>/dev/null | wc -l)
+assemblies=$(find "$results" -maxdepth 1 -name '*.trx' 2>/dev/null | wc -l)
 rm -rf "$results"
 
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
