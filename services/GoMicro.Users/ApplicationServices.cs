@@ -18,6 +18,9 @@ public static class ApplicationServices
         builder.AddTokens();
 
         builder.Services.AddSingleton(TimeProvider.System);
+        // OWASP's current floor for PBKDF2-HMAC-SHA512 (the framework's default is 100,000); a
+        // hash made with fewer iterations is rehashed at the next successful login.
+        builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashing.Iterations);
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
         builder.Services.Configure<LoginThrottleOptions>(builder.Configuration.GetSection(LoginThrottleOptions.Section));

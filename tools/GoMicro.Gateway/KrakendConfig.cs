@@ -87,7 +87,7 @@ public static class KrakendConfig
         {
             var validator = new JsonObject
             {
-                ["alg"] = "ES256",
+                ["alg"] = GoMicro.ServiceDefaults.Auth.JwtSigning.Algorithm,
                 ["jwk_url"] = $"http://users:{GoMicro.ServiceDefaults.Hosting.ListenOptions.DefaultHttpPort}/.well-known/jwks.json",
                 ["cache"] = true,
                 ["cache_duration"] = 300,

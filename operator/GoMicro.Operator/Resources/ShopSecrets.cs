@@ -70,11 +70,7 @@ internal static class ShopSecrets
         });
     }
 
-    private static string NewSigningKey()
-    {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        return key.ExportPkcs8PrivateKeyPem();
-    }
+    private static string NewSigningKey() => GoMicro.ServiceDefaults.Auth.JwtSigning.NewPrivateKeyPem();
 
     private static V1Secret Secret(ShopNames names, string part, Dictionary<string, string> data) => new()
     {

@@ -5,8 +5,8 @@ public sealed class JwtOptions
 {
     public const string Section = "Jwt";
 
-    /// <summary>Algorithms a token may be signed with; anything else, "none" included, is refused.</summary>
-    public static readonly IReadOnlyList<string> AllowedAlgorithms = ["ES256", "RS256"];
+    /// <summary>Algorithms a token may be signed with; anything else, "none", HS256 and RS256 included, is refused.</summary>
+    public static readonly IReadOnlyList<string> AllowedAlgorithms = [JwtSigning.Algorithm];
 
     public string Issuer { get; set; } = "";
     public string Audience { get; set; } = "";

@@ -63,7 +63,9 @@ internal static class HealthSetup
             status = report.Status.ToString(),
             checks = report.Entries.ToDictionary(
                 e => e.Key,
-                e => new { status = e.Value.Status.ToString(), description = e.Value.Description ?? e.Value.Exception?.GetBaseException().Message }),
+                // Status only: a description or exception names hosts, users and errors, and
+                // anyone who reaches the port can read this. The reasons are in the service's log.
+                e => new { status = e.Value.Status.ToString() }),
         };
         return JsonSerializer.SerializeAsync(context.Response.Body, body, JsonOptions, context.RequestAborted);
     }

@@ -9,7 +9,9 @@ namespace GoMicro.Users.Accounts;
 
 /// <summary>
 /// Ensures the configured admin exists and has the admin role. An existing account keeps its
-/// password: rotating Admin__Password later does not silently reset a changed one.
+/// password (rotating Admin__Password later does not silently reset a changed one), and is
+/// promoted only when its password is Admin__Password: an address anyone may have registered
+/// proves nothing.
 /// Registered after the migrator, so it runs on a migrated schema.
 /// </summary>
 internal sealed partial class AdminBootstrapper(
@@ -51,12 +53,20 @@ internal sealed partial class AdminBootstrapper(
                 };
                 user.PasswordHash = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>().HashPassword(user, admin.Password);
                 db.Users.Add(user);
-                LogCreated(logger, email);
+                LogCreated(logger);
             }
             else if (!user.Roles.Contains(Roles.Admin))
             {
+                // Registration is open and unverified: whoever registered this address first
+                // must not become admin by it. Only the holder of Admin__Password is promoted.
+                var hasher = scope.ServiceProvider.GetRequiredService<IPasswordHasher<User>>();
+                if (hasher.VerifyHashedPassword(user, user.PasswordHash, admin.Password) == PasswordVerificationResult.Failed)
+                {
+                    LogNotPromoted(logger);
+                    return;
+                }
                 user.Roles = [.. user.Roles, Roles.Admin];
-                LogPromoted(logger, email);
+                LogPromoted(logger);
             }
             try
             {
@@ -71,9 +81,13 @@ internal sealed partial class AdminBootstrapper(
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin {Email} created")]
-    private static partial void LogCreated(ILogger logger, string email);
+    // The address is not logged: logs travel further than the database.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Bootstrap admin (Admin__Email) created")]
+    private static partial void LogCreated(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Existing account {Email} promoted to admin")]
-    private static partial void LogPromoted(ILogger logger, string email);
+    [LoggerMessage(Level = LogLevel.Information, Message = "The existing account of Admin__Email proved Admin__Password and was promoted to admin")]
+    private static partial void LogPromoted(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An account with the address of Admin__Email exists, but its password is not Admin__Password: it was NOT made admin. Someone else may have registered that address; set another Admin__Email, or delete that account.")]
+    private static partial void LogNotPromoted(ILogger logger);
 }

@@ -68,7 +68,7 @@ public sealed class UsersGrpcService(
         var normalized = normalizer.NormalizeEmail(request.Email.Trim());
         var token = context.CancellationToken;
 
-        if (await throttle.LockedUntilAsync(normalized, token) is { } lockedUntil)
+        if (await throttle.BeginAttemptAsync(normalized, token) is { } lockedUntil)
         {
             throw Throttled(context, lockedUntil);
         }
@@ -79,7 +79,7 @@ public sealed class UsersGrpcService(
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
             UsersMetrics.Logins.WithLabels("wrong_credentials").Inc();
-            if (await throttle.RecordFailureAsync(normalized, token) is { } until)
+            if (await throttle.FailedAsync(normalized, token) is { } until)
             {
                 throw Throttled(context, until);
             }
@@ -169,6 +169,8 @@ public sealed class UsersGrpcService(
         Email = "",
         NormalizedEmail = "",
         DisplayName = "",
-        PasswordHash = new PasswordHasher<User>().HashPassword(null!, "not a real password 1"),
+        // Hashed with the same iterations as real accounts, so an unknown email takes as long.
+        PasswordHash = new PasswordHasher<User>(Microsoft.Extensions.Options.Options.Create(new PasswordHasherOptions { IterationCount = PasswordHashing.Iterations }))
+            .HashPassword(null!, "not a real password 1"),
     };
 }

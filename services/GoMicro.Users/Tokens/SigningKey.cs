@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using GoMicro.ServiceDefaults.Auth;
 using Microsoft.IdentityModel.Tokens;
 
 namespace GoMicro.Users.Tokens;
@@ -14,7 +15,6 @@ public sealed class SigningKey
         var jwk = key switch
         {
             ECDsaSecurityKey ec => JsonWebKeyConverter.ConvertFromECDsaSecurityKey(ec),
-            RsaSecurityKey rsa => JsonWebKeyConverter.ConvertFromRSASecurityKey(rsa),
             _ => throw new NotSupportedException(key.GetType().Name),
         };
         key.KeyId = Base64UrlEncoder.Encode(jwk.ComputeJwkThumbprint());
@@ -25,8 +25,6 @@ public sealed class SigningKey
             Crv = jwk.Crv,
             X = jwk.X,
             Y = jwk.Y,
-            N = jwk.N,
-            E = jwk.E,
             Kid = key.KeyId,
             Use = JsonWebKeyUseNames.Sig,
             Alg = algorithm,
@@ -46,28 +44,20 @@ public sealed class SigningKey
         try
         {
             ec.ImportFromPem(pem);
-            return ec.KeySize == 256
-                ? new SigningKey(new ECDsaSecurityKey(ec), SecurityAlgorithms.EcdsaSha256)
-                : throw new InvalidOperationException($"{source}: an EC signing key must be on curve P-256 (ES256).");
         }
         catch (Exception ex) when (ex is ArgumentException or CryptographicException)
         {
             ec.Dispose();
+            throw new InvalidOperationException(
+                $"{source}: not a PEM EC private key on curve P-256. Tokens are ES256 only (the gateway accepts one algorithm); "
+                + "make one with: openssl ecparam -name prime256v1 -genkey -noout | openssl pkcs8 -topk8 -nocrypt", ex);
         }
-
-        var rsa = RSA.Create();
-        try
+        if (!JwtSigning.IsOnCurve(ec))
         {
-            rsa.ImportFromPem(pem);
+            ec.Dispose();
+            throw new InvalidOperationException($"{source}: the EC key is not on curve P-256 (prime256v1), so it cannot sign ES256.");
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            rsa.Dispose();
-            throw new InvalidOperationException($"{source}: not a PEM EC P-256 or RSA private key.", ex);
-        }
-        return rsa.KeySize >= 2048
-            ? new SigningKey(new RsaSecurityKey(rsa), SecurityAlgorithms.RsaSha256)
-            : throw new InvalidOperationException($"{source}: an RSA signing key must have at least 2048 bits.");
+        return new SigningKey(new ECDsaSecurityKey(ec), JwtSigning.Algorithm);
     }
 
     public static SigningKey FromFile(string path)
@@ -87,7 +77,7 @@ public sealed class SigningKey
     /// </summary>
     public static void CreateFile(string path)
     {
-        using var ec = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var pem = JwtSigning.NewPrivateKeyPem();
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         try
         {
@@ -98,7 +88,7 @@ public sealed class SigningKey
             }
             using var file = new FileStream(path, options);
             using var writer = new StreamWriter(file);
-            writer.Write(ec.ExportPkcs8PrivateKeyPem());
+            writer.Write(pem);
         }
         catch (IOException) when (File.Exists(path))
         {
@@ -107,5 +97,5 @@ public sealed class SigningKey
     }
 
     /// <summary>A throwaway P-256 key: tokens die with the process and differ per replica.</summary>
-    public static SigningKey Generate() => new(new ECDsaSecurityKey(ECDsa.Create(ECCurve.NamedCurves.nistP256)), SecurityAlgorithms.EcdsaSha256);
+    public static SigningKey Generate() => new(new ECDsaSecurityKey(ECDsa.Create(JwtSigning.Curve)), JwtSigning.Algorithm);
 }
