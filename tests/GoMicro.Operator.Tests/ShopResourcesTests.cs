@@ -13,7 +13,7 @@ public sealed class ShopResourcesTests
         var objects = ShopResources.Build(names).Cast<k8s.IKubernetesObject>().Concat(ShopSecrets.Generate(names)).ToList();
 
         Assert.Equal(
-            ["ConfigMap", "Deployment", "Secret", "Service", "StatefulSet"],
+            ["ConfigMap", "Deployment", "NetworkPolicy", "Secret", "Service", "StatefulSet"],
             objects.Select(o => o.Kind).Distinct().Order());
         foreach (var obj in objects)
         {
@@ -169,5 +169,42 @@ public sealed class ShopResourcesTests
         Assert.Null(broker.ReadinessProbe.Exec);
         Assert.Null(broker.LivenessProbe.Exec);
         Assert.True(broker.LivenessProbe.PeriodSeconds * broker.LivenessProbe.FailureThreshold >= 120, "a node is restarted only after minutes without AMQP");
+    }
+
+    [Fact]
+    public void Each_store_accepts_connections_only_from_the_services_that_use_it_and_the_gateway_reaches_only_their_HTTP_port()
+    {
+        var children = ShopResources.Build(new ShopNames(TestShops.New("acme")));
+        var policies = children.OfType<V1NetworkPolicy>().ToList();
+        var pods = children.OfType<V1Deployment>().ToDictionary(d => d.Metadata.Name, d => d.Spec.Template.Metadata.Labels);
+        static bool Selects(V1LabelSelector selector, IDictionary<string, string> labels) => selector.MatchLabels.All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value);
+        IEnumerable<string> Peers(IEnumerable<V1NetworkPolicyPeer> peers) => pods.Where(p => peers.Any(peer => Selects(peer.PodSelector, p.Value))).Select(p => p.Key).Order();
+
+        var expected = new Dictionary<string, (int Port, string[] Clients)>
+        {
+            ["acme-users-db"] = (5432, ["acme-users"]),
+            ["acme-products-db"] = (5432, ["acme-products"]),
+            ["acme-payments-db"] = (5432, ["acme-payments"]),
+            ["acme-redis"] = (6379, ["acme-basket"]),
+            ["acme-rabbitmq"] = (5672, ["acme-basket", "acme-payments", "acme-products"]),
+        };
+        foreach (var store in children.OfType<V1StatefulSet>())
+        {
+            var policy = Assert.Single(policies, p => Selects(p.Spec.PodSelector, store.Spec.Template.Metadata.Labels));
+            Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+            var rule = Assert.Single(policy.Spec.Ingress);
+            Assert.Equal(expected[store.Metadata.Name].Clients, Peers(rule.FromProperty));
+            Assert.Equal(expected[store.Metadata.Name].Port.ToString(System.Globalization.CultureInfo.InvariantCulture), Assert.Single(rule.Ports).Port.Value);
+            Assert.Contains(store.Spec.Template.Spec.Containers[0].Ports, p => p.ContainerPort == expected[store.Metadata.Name].Port);
+        }
+
+        var gateway = Assert.Single(policies, p => Selects(p.Spec.PodSelector, pods["acme-gateway"]));
+        Assert.Equal(["Egress"], gateway.Spec.PolicyTypes);
+        var toServices = gateway.Spec.Egress.Single(e => e.To is { Count: > 0 });
+        Assert.Equal(["acme-basket", "acme-payments", "acme-products", "acme-users"], Peers(toServices.To));
+        Assert.Equal("8080", Assert.Single(toServices.Ports).Port.Value);
+        var dns = gateway.Spec.Egress.Single(e => e.To is null or { Count: 0 });
+        Assert.All(dns.Ports, p => Assert.Equal("53", p.Port.Value));
+        Assert.Equal(6, policies.Count);
     }
 }

@@ -22,6 +22,7 @@ public static class Permissions
         // Server-side apply creates (create) or updates (patch); informers list and watch.
         Rule("apps", ["deployments", "statefulsets"], "list", "watch", "create", "patch"),
         Rule("", ["services", "configmaps"], "list", "watch", "create", "patch"),
+        Rule("networking.k8s.io", ["networkpolicies"], "list", "watch", "create", "patch"),
         // Credentials: created once, never read (AlreadyExists says enough), deleted only by the finalizer.
         Rule("", ["secrets"], "create", "deletecollection"),
         Rule("", ["persistentvolumeclaims"], "deletecollection"),

@@ -87,6 +87,13 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
                 (rv, onError, ct) => ns is null
                     ? client.CoreV1.WatchListConfigMapForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
                     : client.CoreV1.WatchListNamespacedConfigMapAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V1NetworkPolicy>("NetworkPolicy" + suffix,
+                async ct => ns is null
+                    ? Page(await client.NetworkingV1.ListNetworkPolicyForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.NetworkingV1.ListNamespacedNetworkPolicyAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.NetworkingV1.WatchListNetworkPolicyForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.NetworkingV1.WatchListNamespacedNetworkPolicyAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
         }
     }
 

@@ -18,6 +18,9 @@ internal static class DataStores
     public const long OfficialImageUser = 999;
 
     public const int PostgresPort = 5432;
+    public const int RedisPort = 6379;
+    public const int AmqpPort = 5672;
+    public const int ManagementPort = 15672;
 
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
     {
@@ -48,11 +51,11 @@ internal static class DataStores
             Name = "redis",
             Args = ["--appendonly", "yes", "--requirepass", "$(REDIS_PASSWORD)"],
             Env = [FromSecret("REDIS_PASSWORD", names.Of(ShopSecrets.Redis), ShopSecrets.PasswordKey)],
-            Ports = [Port("redis", 6379)],
+            Ports = [Port("redis", RedisPort)],
             ReadinessProbe = ExecProbe(5, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
             LivenessProbe = ExecProbe(15, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
         }, "/data");
-        yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", 6379, "redis"));
+        yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", RedisPort, "redis"));
 
         var broker = names.Of(ShopSecrets.RabbitMq);
         yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, new V1Container
@@ -63,13 +66,13 @@ internal static class DataStores
                 FromSecret("RABBITMQ_DEFAULT_USER", broker, ShopSecrets.UserKey),
                 FromSecret("RABBITMQ_DEFAULT_PASS", broker, ShopSecrets.PasswordKey),
             ],
-            Ports = [Port("amqp", 5672), Port("management", 15672)],
+            Ports = [Port("amqp", AmqpPort), Port("management", ManagementPort)],
             // As the RabbitMQ cluster operator does: TCP on AMQP, not rabbitmq-diagnostics,
             // which boots an Erlang VM per probe and times out on a busy node.
             ReadinessProbe = TcpProbe("amqp", periodSeconds: 10, failureThreshold: 3),
             LivenessProbe = TcpProbe("amqp", periodSeconds: 30, failureThreshold: 6),
         }, "/var/lib/rabbitmq");
-        yield return HeadlessService(names, ShopSecrets.RabbitMq, "broker", ServicePort("amqp", 5672, "amqp"), ServicePort("management", 15672, "http"));
+        yield return HeadlessService(names, ShopSecrets.RabbitMq, "broker", ServicePort("amqp", AmqpPort, "amqp"), ServicePort("management", ManagementPort, "http"));
     }
 
     private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, V1Container container, string dataPath)

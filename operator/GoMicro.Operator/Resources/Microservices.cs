@@ -15,6 +15,8 @@ internal static class Microservices
     public const int HttpPort = 8080;
     public const int GrpcPort = 8081;
 
+    public static readonly string[] All = [Users, Products, Basket, Payments];
+
     public static readonly string[] WithDatabase = [Users, Products, Payments];
 
     private const string JwtMount = "/var/run/secrets/gomicro/jwt";

@@ -53,14 +53,14 @@ internal static class ShopSecrets
         yield return Secret(names, Redis, new()
         {
             [PasswordKey] = redisPassword,
-            [ConnectionStringKey] = $"{names.Of(Redis)}:6379,password={redisPassword}",
+            [ConnectionStringKey] = $"{names.Of(Redis)}:{DataStores.RedisPort},password={redisPassword}",
         });
         var brokerPassword = newPassword(RabbitMq);
         yield return Secret(names, RabbitMq, new()
         {
             [UserKey] = DatabaseUser,
             [PasswordKey] = brokerPassword,
-            [UriKey] = $"amqp://{DatabaseUser}:{brokerPassword}@{names.Of(RabbitMq)}:5672/",
+            [UriKey] = $"amqp://{DatabaseUser}:{brokerPassword}@{names.Of(RabbitMq)}:{DataStores.AmqpPort}/",
         });
         yield return Secret(names, Jwt, new() { [SigningKeyKey] = newSigningKey() });
         yield return Secret(names, Admin, new()

@@ -1,0 +1,73 @@
+using k8s;
+using k8s.Models;
+
+namespace GoMicro.Operator.Resources;
+
+/// <summary>
+/// Who may talk to whom inside a shop: each database, Redis and RabbitMQ accept connections
+/// only from the services that use them, and the gateway may reach only the services' HTTP
+/// port (and DNS). Enforced where the cluster's network plugin enforces NetworkPolicies
+/// (Calico, Cilium, …); elsewhere they are inert. Probes come from the node, which a
+/// NetworkPolicy does not restrict.
+/// </summary>
+internal static class NetworkPolicies
+{
+    /// <summary>Each store's part, port and the services that use it: the one table this file is built from.</summary>
+    public static IReadOnlyList<(string Part, int Port, string[] Clients)> StoreClients { get; } =
+    [
+        .. Microservices.WithDatabase.Select(service => (ShopSecrets.Database(service), DataStores.PostgresPort, new[] { service })),
+        (ShopSecrets.Redis, DataStores.RedisPort, [Microservices.Basket]),
+        (ShopSecrets.RabbitMq, DataStores.AmqpPort, [Microservices.Products, Microservices.Basket, Microservices.Payments]),
+    ];
+
+    public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
+    {
+        foreach (var (part, port, clients) in StoreClients)
+        {
+            yield return new V1NetworkPolicy
+            {
+                ApiVersion = "networking.k8s.io/v1",
+                Kind = "NetworkPolicy",
+                Metadata = names.Metadata(part, "network-policy"),
+                Spec = new V1NetworkPolicySpec
+                {
+                    PodSelector = new V1LabelSelector { MatchLabels = names.Selector(part) },
+                    PolicyTypes = ["Ingress"],
+                    Ingress =
+                    [
+                        new V1NetworkPolicyIngressRule
+                        {
+                            FromProperty = [.. clients.Select(client => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = names.Selector(client) } })],
+                            Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }],
+                        },
+                    ],
+                },
+            };
+        }
+
+        yield return new V1NetworkPolicy
+        {
+            ApiVersion = "networking.k8s.io/v1",
+            Kind = "NetworkPolicy",
+            Metadata = names.Metadata(Gateway.Part, "network-policy"),
+            Spec = new V1NetworkPolicySpec
+            {
+                PodSelector = new V1LabelSelector { MatchLabels = names.Selector(Gateway.Part) },
+                PolicyTypes = ["Egress"],
+                Egress =
+                [
+                    new V1NetworkPolicyEgressRule
+                    {
+                        To = [.. Microservices.All.Select(service => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = names.Selector(service) } })],
+                        Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = Microservices.HttpPort }],
+                    },
+                    // Name resolution, wherever the cluster's DNS runs.
+                    new V1NetworkPolicyEgressRule
+                    {
+                        Ports = [new V1NetworkPolicyPort { Protocol = "UDP", Port = 53 }, new V1NetworkPolicyPort { Protocol = "TCP", Port = 53 }],
+                    },
+                ],
+            },
+        };
+    }
+}
