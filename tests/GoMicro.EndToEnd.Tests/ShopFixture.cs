@@ -17,8 +17,8 @@ namespace GoMicro.EndToEnd.Tests;
 /// </summary>
 public sealed class ShopFixture : IAsyncLifetime
 {
-    private const string Issuer = "gomicro-users-e2e";
-    private const string Audience = "gomicro-e2e";
+    public const string Issuer = "gomicro-users-e2e";
+    public const string Audience = "gomicro-e2e";
     public const string AdminEmail = "admin@shop.test";
     public const string AdminPassword = "admin-password-1";
 
@@ -44,6 +44,9 @@ public sealed class ShopFixture : IAsyncLifetime
 
     /// <summary>While this file exists the payment provider is down (the test processor's outage switch).</summary>
     public string ProviderOutageFile => Path.Combine(_keyDirectory, "provider-down");
+
+    /// <summary>The users service's private signing key, for tests that forge tokens with it.</summary>
+    public string SigningKeyPath => Path.Combine(_keyDirectory, "jwt.pem");
 
     public void ProviderDown() => File.WriteAllText(ProviderOutageFile, "down");
 
@@ -75,7 +78,7 @@ public sealed class ShopFixture : IAsyncLifetime
         BrokerProxy = new TcpProxy(broker.Host, broker.Port);
         var amqp = new UriBuilder(broker) { Port = BrokerProxy.Port }.Uri.ToString();
 
-        var keyPath = Path.Combine(_keyDirectory, "jwt.pem");
+        var keyPath = SigningKeyPath;
         using (var key = ECDsa.Create(ECCurve.NamedCurves.nistP256))
         {
             await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());

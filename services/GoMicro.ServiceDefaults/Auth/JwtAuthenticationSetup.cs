@@ -36,6 +36,9 @@ internal static class JwtAuthenticationSetup
                     RequireExpirationTime = true,
                     RequireSignedTokens = true,
                     ValidateIssuerSigningKey = true,
+                    // A token names its key: one whose kid matches no key is refused, in users
+                    // (one key, no JWKS) as in every other service, instead of being tried on all.
+                    TryAllIssuerSigningKeys = false,
                     ValidAlgorithms = JwtOptions.AllowedAlgorithms,
                     ClockSkew = TimeSpan.FromSeconds(30),
                     NameClaimType = ClaimNames.Subject,

@@ -131,6 +131,11 @@ public sealed class UsersGrpcService(
     [Authorize(Policy = Roles.Admin)]
     public override async Task<ListUsersResponse> ListUsers(ListUsersRequest request, ServerCallContext context)
     {
+        // The role in the token is as old as the token: an admin demoted since is refused now.
+        if (!(await FindCallerAsync(context)).Roles.Contains(Roles.Admin))
+        {
+            throw RpcErrors.PermissionDenied("This account is no longer an administrator.");
+        }
         var size = Paging.PageSize(request.PageSize);
         var query = db.Users.AsNoTracking();
         if (Paging.DecodeTimeToken(request.PageToken) is var (after, lastId))
