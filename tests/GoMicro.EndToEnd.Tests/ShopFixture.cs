@@ -52,6 +52,9 @@ public sealed class ShopFixture : IAsyncLifetime
 
     public void ProviderUp() => File.Delete(ProviderOutageFile);
 
+    /// <summary>Each service's gRPC endpoint (h2c), by name.</summary>
+    public Dictionary<string, Grpc.Net.Client.GrpcChannel> Channels { get; } = [];
+
     public HttpClient ClientFor(string service) => service switch
     {
         "users" => Users,
@@ -125,6 +128,8 @@ public sealed class ShopFixture : IAsyncLifetime
             ["Payments:TestProcessor:OutageFile"] = ProviderOutageFile,
         });
         (Users, Products, Basket, Payments) = (users.CreateHttpClient(), products.CreateHttpClient(), basket.CreateHttpClient(), payments.CreateHttpClient());
+        (Channels["users"], Channels["products"], Channels["basket"], Channels["payments"]) =
+            (users.CreateGrpcChannel(), products.CreateGrpcChannel(), basket.CreateGrpcChannel(), payments.CreateGrpcChannel());
         ServiceProviders["users"] = users.Services;
         ServiceProviders["products"] = products.Services;
         ServiceProviders["basket"] = basket.Services;
@@ -158,6 +163,10 @@ public sealed class ShopFixture : IAsyncLifetime
         foreach (var client in new[] { Users, Products, Basket, Payments })
         {
             client?.Dispose();
+        }
+        foreach (var channel in Channels.Values)
+        {
+            channel.Dispose();
         }
         foreach (var host in Enumerable.Reverse(_hosts))
         {
