@@ -74,6 +74,19 @@ public sealed class GatewayServiceTests
     }
 
     [Theory]
+    [InlineData(GatewayServiceType.ClusterIP, null)]
+    [InlineData(GatewayServiceType.NodePort, "Local")]
+    [InlineData(GatewayServiceType.LoadBalancer, "Local")]
+    public void A_public_gateway_Service_keeps_the_clients_address_for_the_per_client_limits(GatewayServiceType type, string? policy)
+    {
+        // With the default policy (Cluster) kube-proxy masquerades external traffic, so KrakenD
+        // sees a node's address as the peer and every client behind that node shares one
+        // per-client bucket. Local keeps the client's address (and sends traffic only to
+        // nodes that run a gateway pod; a LoadBalancer health-checks nodes for that).
+        Assert.Equal(policy, Service(type, "acme-gateway").Spec.ExternalTrafficPolicy);
+    }
+
+    [Theory]
     [MemberData(nameof(Types))]
     public void Both_Services_are_valid_for_Kubernetes_1_32(GatewayServiceType type)
     {

@@ -55,12 +55,24 @@ internal static partial class Gateway
             Spec = new V1ServiceSpec
             {
                 Type = names.Shop.Spec.Gateway.ServiceType.ToString(),
+                ExternalTrafficPolicy = ExternalTrafficPolicy(names.Shop.Spec.Gateway.ServiceType),
                 Selector = names.Selector(Part),
                 Ports = [ServicePort("http", Port, "http")],
             },
         };
         yield return MetricsService(names);
     }
+
+    /// <summary>
+    /// KrakenD counts per-client limits on the TCP peer's address (the generated config does not
+    /// trust X-Forwarded-For). Under the default policy, Cluster, kube-proxy masquerades traffic
+    /// from outside, so that peer is a node and every client behind it shares one bucket; Local
+    /// keeps the client's address and sends traffic only to nodes that run a gateway pod (a
+    /// cloud load balancer finds them through the Service's health-check node port). Only
+    /// NodePort and LoadBalancer Services take the field.
+    /// </summary>
+    private static string? ExternalTrafficPolicy(Crd.GatewayServiceType type) =>
+        type is Crd.GatewayServiceType.NodePort or Crd.GatewayServiceType.LoadBalancer ? "Local" : null;
 
     /// <summary>
     /// The exporter, for Prometheus inside the cluster: scraped from the pods' annotations, or
