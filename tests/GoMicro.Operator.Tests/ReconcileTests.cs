@@ -29,7 +29,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
 
         await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Count == 5
             && (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Count == 5
-            && (await Kubectl.CoreV1.ListNamespacedServiceAsync(ns)).Items.Count == 10
+            && (await Kubectl.CoreV1.ListNamespacedServiceAsync(ns)).Items.Count == 11
             && (await Kubectl.CoreV1.ListNamespacedConfigMapAsync(ns)).Items.Count == 1, "every child created");
         var shop = (await cluster.GetShopAsync(ns, "shop"))!;
         Assert.DoesNotContain("gomicro.io/data-retention", shop.Metadata.Finalizers ?? []); // Retain: nothing for a finalizer to do

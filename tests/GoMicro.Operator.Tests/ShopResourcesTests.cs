@@ -32,7 +32,7 @@ public sealed class ShopResourcesTests
             children.OfType<V1StatefulSet>().Select(s => s.Metadata.Name).Order());
         Assert.Equal(["acme-basket", "acme-gateway", "acme-payments", "acme-products", "acme-users"],
             children.OfType<V1Deployment>().Select(s => s.Metadata.Name).Order());
-        Assert.Equal(10, children.OfType<V1Service>().Count());
+        Assert.Equal(11, children.OfType<V1Service>().Count());
         Assert.All(children, c =>
         {
             var owner = Assert.Single(c.Metadata.OwnerReferences);

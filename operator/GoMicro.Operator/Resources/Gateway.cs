@@ -10,11 +10,14 @@ namespace GoMicro.Operator.Resources;
 /// <summary>
 /// KrakenD in front of the services: the generated krakend/krakend.json (embedded at build
 /// time) with its backend hosts renamed to this shop's Services, in a ConfigMap whose hash
-/// rolls the gateway's pods when it changes.
+/// rolls the gateway's pods when it changes. The API is on &lt;shop&gt;-gateway, of the type the
+/// shop chooses; KrakenD's Prometheus exporter (:9091) is only on &lt;shop&gt;-gateway-metrics, a
+/// ClusterIP Service, so a NodePort or LoadBalancer gateway never publishes its metrics.
 /// </summary>
 internal static partial class Gateway
 {
     public const string Part = "gateway";
+    public const string MetricsPart = "gateway-metrics";
     public const int Port = 8085;
     public const int MetricsPort = 9091;
     private const string ConfigFile = "krakend.json";
@@ -52,11 +55,41 @@ internal static partial class Gateway
             Spec = new V1ServiceSpec
             {
                 Type = names.Shop.Spec.Gateway.ServiceType.ToString(),
+                ExternalTrafficPolicy = ExternalTrafficPolicy(names.Shop.Spec.Gateway.ServiceType),
                 Selector = names.Selector(Part),
-                Ports = [ServicePort("http", Port, "http"), ServicePort("metrics", MetricsPort, "http")],
+                Ports = [ServicePort("http", Port, "http")],
             },
         };
+        yield return MetricsService(names);
     }
+
+    /// <summary>
+    /// KrakenD counts per-client limits on the TCP peer's address (the generated config does not
+    /// trust X-Forwarded-For). Under the default policy, Cluster, kube-proxy masquerades traffic
+    /// from outside, so that peer is a node and every client behind it shares one bucket; Local
+    /// keeps the client's address and sends traffic only to nodes that run a gateway pod (a
+    /// cloud load balancer finds them through the Service's health-check node port). Only
+    /// NodePort and LoadBalancer Services take the field.
+    /// </summary>
+    private static string? ExternalTrafficPolicy(Crd.GatewayServiceType type) =>
+        type is Crd.GatewayServiceType.NodePort or Crd.GatewayServiceType.LoadBalancer ? "Local" : null;
+
+    /// <summary>
+    /// The exporter, for Prometheus inside the cluster: scraped from the pods' annotations, or
+    /// by a ServiceMonitor selecting app.kubernetes.io/component=metrics and port "metrics".
+    /// </summary>
+    private static V1Service MetricsService(ShopNames names) => new()
+    {
+        ApiVersion = "v1",
+        Kind = "Service",
+        Metadata = names.Metadata(MetricsPart, "metrics"),
+        Spec = new V1ServiceSpec
+        {
+            Type = "ClusterIP",
+            Selector = names.Selector(Part),
+            Ports = [ServicePort("metrics", MetricsPort, "http")],
+        },
+    };
 
     private static V1Deployment Deployment(ShopNames names, string configHash) => new()
     {
@@ -77,6 +110,8 @@ internal static partial class Gateway
                         ["gomicro.io/config-hash"] = configHash,
                         ["prometheus.io/scrape"] = "true",
                         ["prometheus.io/port"] = MetricsPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                        // krakend-otel v0.14.4 exporter/prometheus/prometheus.go:63
+                        ["prometheus.io/path"] = "/metrics",
                     },
                 },
                 Spec = new V1PodSpec
