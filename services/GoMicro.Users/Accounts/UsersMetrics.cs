@@ -7,7 +7,7 @@ internal static class UsersMetrics
     public static readonly Counter Registrations = Metrics.CreateCounter(
         "gomicro_users_registrations_total", "Accounts created.");
 
-    /// <summary>outcome: success, wrong_credentials, throttled.</summary>
+    /// <summary>outcome: success, wrong_credentials, throttled (the address's lockout), throttled_account (the account-wide one).</summary>
     public static readonly Counter Logins = Metrics.CreateCounter(
         "gomicro_users_logins_total", "Login attempts by outcome.", "outcome");
 }
