@@ -29,18 +29,21 @@ public static class ApplicationServices
         builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashing.Iterations);
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
-        // Section Login, validated at start-up.
+        // Sections Login and RateLimits, validated at start-up.
         builder.Services.AddOptions<ThrottlingOptions>().Bind(builder.Configuration).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<ThrottlingOptions>, ThrottlingOptionsValidator>();
         builder.Services.AddScoped<LoginThrottleStore>();
+        builder.Services.AddCredentialRateLimit();
 
         builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.Section));
         builder.Services.AddHostedService<AdminBootstrapper>();
         return builder;
     }
 
+    /// <summary>Runs after routing (MapDefaultEndpoints), so the rate limiter sees which endpoint it guards.</summary>
     public static WebApplication MapUsersApi(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.MapGrpcService<UsersGrpcService>();
         app.MapJwks();
         return app;

@@ -30,6 +30,7 @@ public sealed class StartupConfigurationTests(UsersFixture users) : IClassFixtur
     [InlineData("Login:MaxLockout", "00:00:01", "Login__MaxLockout")]
     [InlineData("Login:AccountMaxClients", "1", "Login__AccountMaxClients")]
     [InlineData("Login:AccountMaxLockout", "00:00:01", "Login__AccountMaxLockout")]
+    [InlineData("RateLimits:Credentials:TokenLimit", "0", "RateLimits__Credentials__TokenLimit")]
     public void Unusable_throttling_configuration_stops_start_up_with_the_variable_name(string key, string value, string variable)
     {
         var settings = users.Settings();

@@ -5,12 +5,15 @@ namespace GoMicro.Users.Accounts;
 
 /// <summary>
 /// Everything that slows password guessing down, bound from the configuration root: section
-/// "Login" (the throttle in PostgreSQL, shared by all replicas). Defaults here; environment
-/// variables in ASP.NET Core's form (Login__MaxFailures, …).
+/// "Login" (the throttle in PostgreSQL, shared by all replicas) and section "RateLimits" (ASP.NET
+/// Core's rate limiter, in memory per replica). Defaults here; environment variables in ASP.NET
+/// Core's form (Login__MaxFailures, RateLimits__Credentials__TokenLimit, …).
 /// </summary>
 public sealed class ThrottlingOptions
 {
     public LoginLimits Login { get; set; } = new();
+
+    public RateLimitLimits RateLimits { get; set; } = new();
 }
 
 /// <summary>
@@ -58,12 +61,32 @@ public sealed class LoginLimits
         TimeSpan.FromTicks((long)Math.Min(max.Ticks, first.Ticks * Math.Pow(2, Math.Clamp(lockouts - 1, 0, 30))));
 }
 
+/// <summary>Section "RateLimits": ASP.NET Core's rate limiter, per client address.</summary>
+public sealed class RateLimitLimits
+{
+    public const string Section = "RateLimits";
+
+    /// <summary>Register and Login together (the anonymous endpoints that hash a password), over gRPC and HTTP/JSON alike.</summary>
+    public TokenBucketLimits Credentials { get; set; } = new();
+}
+
+/// <summary>A token bucket: bursts of up to <see cref="TokenLimit"/> requests, refilled by <see cref="TokensPerPeriod"/> every <see cref="ReplenishmentPeriod"/>.</summary>
+public sealed class TokenBucketLimits
+{
+    public int TokenLimit { get; set; } = 100;
+
+    public int TokensPerPeriod { get; set; } = 1;
+
+    public TimeSpan ReplenishmentPeriod { get; set; } = TimeSpan.FromSeconds(1);
+}
+
 /// <summary>Values that cannot work stop the start, naming the variable.</summary>
 internal sealed class ThrottlingOptionsValidator : IValidateOptions<ThrottlingOptions>
 {
     public ValidateOptionsResult Validate(string? name, ThrottlingOptions options)
     {
         var login = options.Login;
+        var bucket = options.RateLimits.Credentials;
         var errors = new List<string>();
         void Require(bool ok, string key, string rule)
         {
@@ -81,6 +104,9 @@ internal sealed class ThrottlingOptionsValidator : IValidateOptions<ThrottlingOp
         Require(login.AccountLockout > TimeSpan.Zero, "Login:AccountLockout", "must be positive");
         Require(login.AccountMaxLockout >= login.AccountLockout, "Login:AccountMaxLockout", "must be at least Login__AccountLockout");
         Require(login.KnownClientPeriod >= TimeSpan.Zero, "Login:KnownClientPeriod", "must not be negative");
+        Require(bucket.TokenLimit >= 1, "RateLimits:Credentials:TokenLimit", "must be at least 1");
+        Require(bucket.TokensPerPeriod >= 1, "RateLimits:Credentials:TokensPerPeriod", "must be at least 1");
+        Require(bucket.ReplenishmentPeriod > TimeSpan.Zero, "RateLimits:Credentials:ReplenishmentPeriod", "must be positive");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -8,6 +8,7 @@ using GoMicro.Users.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
 using User = GoMicro.Users.Model.User;
 using UserMessage = GoMicro.Users.V1.User;
@@ -23,6 +24,7 @@ public sealed class UsersGrpcService(
     TimeProvider clock) : UsersService.UsersServiceBase
 {
     [AllowAnonymous]
+    [EnableRateLimiting(CredentialRateLimit.Policy)]
     public override async Task<UserMessage> Register(RegisterRequest request, ServerCallContext context)
     {
         var email = AccountRules.Email(request.Email);
@@ -56,6 +58,7 @@ public sealed class UsersGrpcService(
     }
 
     [AllowAnonymous]
+    [EnableRateLimiting(CredentialRateLimit.Policy)]
     public override async Task<LoginResponse> Login(LoginRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Email))
