@@ -1,7 +1,9 @@
 using GoMicro.Users.Accounts;
 using GoMicro.Users.Infrastructure;
 using GoMicro.Users.Tokens;
+using System.Globalization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 
 namespace GoMicro.Users;
 
@@ -12,9 +14,13 @@ public static class ApplicationServices
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {
         builder.AddPostgresDbContext<UsersDbContext>();
-        // A throttle row past its window and lockout counts nothing any more.
+        // A throttle row past its window and lockout counts nothing any more, unless it is the
+        // memory that its address logged into the account within Login:KnownClientPeriod.
+        var knownFor = (long)(builder.Configuration.GetSection(LoginLimits.Section).Get<LoginLimits>() ?? new LoginLimits()).KnownClientPeriod.TotalSeconds;
         builder.Services.AddRetentionRule<UsersDbContext>(new RetentionRule(
-            "LoginThrottles", "login_throttles", "window_started_at", "locked_until IS NULL OR locked_until < now()", TimeSpan.FromDays(1)));
+            "LoginThrottles", "login_throttles", "window_started_at",
+            $"(locked_until IS NULL OR locked_until < now()) AND (succeeded_at IS NULL OR succeeded_at < now() - make_interval(secs => {knownFor.ToString(CultureInfo.InvariantCulture)}))",
+            TimeSpan.FromDays(1)));
         builder.AddTokens();
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -23,16 +29,21 @@ public static class ApplicationServices
         builder.Services.Configure<PasswordHasherOptions>(o => o.IterationCount = PasswordHashing.Iterations);
         builder.Services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         builder.Services.AddSingleton<ILookupNormalizer, UpperInvariantLookupNormalizer>();
-        builder.Services.Configure<LoginThrottleOptions>(builder.Configuration.GetSection(LoginThrottleOptions.Section));
+        // Sections Login and RateLimits, validated at start-up.
+        builder.Services.AddOptions<ThrottlingOptions>().Bind(builder.Configuration).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<ThrottlingOptions>, ThrottlingOptionsValidator>();
         builder.Services.AddScoped<LoginThrottleStore>();
+        builder.Services.AddCredentialRateLimit();
 
         builder.Services.Configure<AdminOptions>(builder.Configuration.GetSection(AdminOptions.Section));
         builder.Services.AddHostedService<AdminBootstrapper>();
         return builder;
     }
 
+    /// <summary>Runs after routing (MapDefaultEndpoints), so the rate limiter sees which endpoint it guards.</summary>
     public static WebApplication MapUsersApi(this WebApplication app)
     {
+        app.UseRateLimiter();
         app.MapGrpcService<UsersGrpcService>();
         app.MapJwks();
         return app;

@@ -32,6 +32,24 @@ public sealed class LoginRaceTests(UsersFixture users) : IClassFixture<UsersFixt
         Assert.Equal(StatusCode.ResourceExhausted, grpc.StatusCode);
     }
 
+    [Fact]
+    public async Task Forty_simultaneous_wrong_guesses_from_forty_addresses_get_no_more_passwords_checked_than_the_account_limit()
+    {
+        var email = UsersFixture.UniqueEmail("crowd-race");
+        await users.RegisterAsync(email);
+        var before = await CheckedPasswordsAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 40).Select(async i =>
+            (await users.PostLoginFromAsync($"203.0.113.{i + 1}", email, $"wrong-password-{i}")).Response.StatusCode));
+
+        // Each address counts once at the account, before hashing; past the limit of addresses
+        // the account is locked for addresses it does not know, before any hashing.
+        var checkedPasswords = await CheckedPasswordsAsync() - before;
+        Assert.True(checkedPasswords <= UsersFixture.AccountMaxClients, $"{checkedPasswords} passwords checked against a limit of {UsersFixture.AccountMaxClients} addresses");
+        Assert.All(answers, a => Assert.Contains(a, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests }));
+        Assert.True(answers.Count(a => a == HttpStatusCode.TooManyRequests) >= answers.Length - UsersFixture.AccountMaxClients);
+    }
+
     /// <summary>The service's own counter of passwords checked and found wrong, from /metrics.</summary>
     private async Task<double> CheckedPasswordsAsync()
     {

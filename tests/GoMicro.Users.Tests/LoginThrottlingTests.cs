@@ -22,6 +22,21 @@ public sealed class LoginThrottlingTests(UsersFixture users) : IClassFixture<Use
     }
 
     [Fact]
+    public async Task Rows_remembering_an_address_that_logged_in_are_kept_for_the_known_client_period()
+    {
+        var known = UsersFixture.UniqueEmail("known").ToUpperInvariant();
+        var forgotten = UsersFixture.UniqueEmail("forgotten").ToUpperInvariant();
+        await users.Database.ExecuteAsync($"""
+            INSERT INTO login_throttles (normalized_email, client, failures, window_started_at, locked_until, succeeded_at) VALUES
+              ('{known}', '198.51.100.1', 0, now() - interval '3 days', NULL, now() - interval '3 days'),
+              ('{forgotten}', '198.51.100.1', 0, now() - interval '31 days', NULL, now() - interval '31 days');
+            """);
+
+        await Eventually.UntilAsync(async () => await users.Database.ScalarAsync<long>($"SELECT count(*) FROM login_throttles WHERE normalized_email = '{forgotten}'") == 0, what: "forgotten row purged");
+        Assert.Equal(1, await users.Database.ScalarAsync<long>($"SELECT count(*) FROM login_throttles WHERE normalized_email = '{known}'"));
+    }
+
+    [Fact]
     public async Task Wrong_password_is_401()
     {
         var email = UsersFixture.UniqueEmail();
@@ -34,7 +49,7 @@ public sealed class LoginThrottlingTests(UsersFixture users) : IClassFixture<Use
     }
 
     [Fact]
-    public async Task Repeated_failures_lock_the_email_even_for_the_right_password()
+    public async Task Repeated_failures_lock_the_email_at_that_address_even_for_the_right_password()
     {
         var email = UsersFixture.UniqueEmail("throttle");
         await users.RegisterAsync(email);

@@ -23,6 +23,25 @@ public sealed class StartupConfigurationTests(UsersFixture users) : IClassFixtur
         Assert.Contains(variable, error.ToString(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("Network:TrustedProxies", "10.0.0.7, gateway", "Network__TrustedProxies")]
+    [InlineData("Network:TrustedProxies", "10.0.0.0/33", "Network__TrustedProxies")]
+    [InlineData("Login:MaxFailures", "0", "Login__MaxFailures")]
+    [InlineData("Login:MaxLockout", "00:00:01", "Login__MaxLockout")]
+    [InlineData("Login:AccountMaxClients", "1", "Login__AccountMaxClients")]
+    [InlineData("Login:AccountMaxLockout", "00:00:01", "Login__AccountMaxLockout")]
+    [InlineData("RateLimits:Credentials:TokenLimit", "0", "RateLimits__Credentials__TokenLimit")]
+    public void Unusable_throttling_configuration_stops_start_up_with_the_variable_name(string key, string value, string variable)
+    {
+        var settings = users.Settings();
+        settings[key] = value;
+
+        var error = Record.Exception(() => new ServiceHost<UsersGrpcService>(settings).Start());
+
+        Assert.NotNull(error);
+        Assert.Contains(variable, error.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_signing_key_file_that_is_not_a_key_stops_start_up()
     {

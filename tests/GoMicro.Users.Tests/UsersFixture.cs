@@ -9,7 +9,8 @@ namespace GoMicro.Users.Tests;
 
 /// <summary>
 /// The users service on a fresh database of its own, signing with a PEM key from a file as in
-/// production, with a bootstrap admin and a low login-throttle limit.
+/// production, with a bootstrap admin and low login-throttle limits. 127.0.0.1 is a trusted
+/// proxy, so a test plays a client at another address by sending X-Forwarded-For.
 /// </summary>
 public sealed class UsersFixture : IAsyncLifetime
 {
@@ -18,6 +19,9 @@ public sealed class UsersFixture : IAsyncLifetime
     public const string AdminEmail = "admin@gomicro.test";
     public const string AdminPassword = "admin-password-1";
     public const int MaxLoginFailures = 3;
+    public const int AccountMaxClients = 3;
+    public static readonly TimeSpan AccountLockout = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan AccountMaxLockout = TimeSpan.FromSeconds(6);
 
     private readonly string _keyDirectory = Directory.CreateTempSubdirectory("gomicro-users-").FullName;
 
@@ -54,6 +58,11 @@ public sealed class UsersFixture : IAsyncLifetime
         ["Admin:Password"] = AdminPassword,
         ["Login:MaxFailures"] = MaxLoginFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["Login:Lockout"] = "00:01:00",
+        ["Login:MaxLockout"] = "00:05:00",
+        ["Login:AccountMaxClients"] = AccountMaxClients.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Login:AccountLockout"] = AccountLockout.ToString(),
+        ["Login:AccountMaxLockout"] = AccountMaxLockout.ToString(),
+        ["Network:TrustedProxies"] = "127.0.0.1",
         ["Retention:Interval"] = "00:00:00.200",
     };
 
@@ -96,6 +105,17 @@ public sealed class UsersFixture : IAsyncLifetime
 
     public async Task<string> LoginAsync(string email, string password = "correct-horse-1") =>
         (await Grpc.LoginAsync(new LoginRequest { Email = email, Password = password })).AccessToken;
+
+    /// <summary>A login over gRPC as a client at <paramref name="from"/> behind the trusted proxy.</summary>
+    public async Task<string> LoginFromAsync(string from, string email, string password = "correct-horse-1") =>
+        (await Grpc.LoginAsync(new LoginRequest { Email = email, Password = password }, From(from))).AccessToken;
+
+    /// <summary>A login over HTTP/JSON as a client at <paramref name="from"/> behind the trusted proxy.</summary>
+    public Task<(HttpResponseMessage Response, JsonElement Body)> PostLoginFromAsync(string from, string email, string password) =>
+        Http.SendJsonAsync(HttpMethod.Post, "/users/login", body: new { email, password }, headers: new Dictionary<string, string> { ["X-Forwarded-For"] = from });
+
+    /// <summary>What the trusted proxy adds for a client at <paramref name="address"/>.</summary>
+    public static Grpc.Core.Metadata From(string address) => new() { { "x-forwarded-for", address } };
 
     public async Task<string> NewCustomerTokenAsync()
     {

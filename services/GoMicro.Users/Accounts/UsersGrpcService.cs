@@ -1,5 +1,6 @@
 using System.Globalization;
 using GoMicro.ServiceDefaults.Auth;
+using GoMicro.ServiceDefaults.Hosting;
 using GoMicro.ServiceDefaults.Paging;
 using GoMicro.Users.Infrastructure;
 using GoMicro.Users.Tokens;
@@ -7,6 +8,7 @@ using GoMicro.Users.V1;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
 using Npgsql;
 using User = GoMicro.Users.Model.User;
 using UserMessage = GoMicro.Users.V1.User;
@@ -22,6 +24,7 @@ public sealed class UsersGrpcService(
     TimeProvider clock) : UsersService.UsersServiceBase
 {
     [AllowAnonymous]
+    [EnableRateLimiting(CredentialRateLimit.Policy)]
     public override async Task<UserMessage> Register(RegisterRequest request, ServerCallContext context)
     {
         var email = AccountRules.Email(request.Email);
@@ -55,6 +58,7 @@ public sealed class UsersGrpcService(
     }
 
     [AllowAnonymous]
+    [EnableRateLimiting(CredentialRateLimit.Policy)]
     public override async Task<LoginResponse> Login(LoginRequest request, ServerCallContext context)
     {
         if (string.IsNullOrWhiteSpace(request.Email))
@@ -66,11 +70,13 @@ public sealed class UsersGrpcService(
             throw RpcErrors.InvalidArgument("password", "is required");
         }
         var normalized = normalizer.NormalizeEmail(request.Email.Trim());
+        var client = ClientAddress.Of(context.GetHttpContext());
         var token = context.CancellationToken;
 
-        if (await throttle.BeginAttemptAsync(normalized, token) is { } lockedUntil)
+        var attempt = await throttle.BeginAttemptAsync(normalized, client, token);
+        if (attempt.RefusedUntil is { } refusedUntil)
         {
-            throw Throttled(context, lockedUntil);
+            throw Throttled(context, refusedUntil, attempt.AccountWide);
         }
 
         var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.NormalizedEmail == normalized, token);
@@ -79,14 +85,19 @@ public sealed class UsersGrpcService(
         if (user is null || verdict == PasswordVerificationResult.Failed)
         {
             UsersMetrics.Logins.WithLabels("wrong_credentials").Inc();
-            if (await throttle.FailedAsync(normalized, token) is { } until)
+            var (addressLockedUntil, accountLockedUntil) = await throttle.FailedAsync(normalized, client, token);
+            if (addressLockedUntil is { } until)
             {
-                throw Throttled(context, until);
+                throw Throttled(context, until, accountWide: false);
+            }
+            if (accountLockedUntil is { } accountUntil && !attempt.KnownClient)
+            {
+                throw Throttled(context, accountUntil, accountWide: true);
             }
             throw RpcErrors.Unauthenticated("Wrong email or password.");
         }
 
-        await throttle.ResetAsync(normalized, token);
+        await throttle.SucceededAsync(normalized, client, attempt, token);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             await db.Users.Where(u => u.Id == user.Id)
@@ -161,12 +172,14 @@ public sealed class UsersGrpcService(
             ?? throw RpcErrors.Unauthenticated("The account of this token no longer exists.");
     }
 
-    private static RpcException Throttled(ServerCallContext context, DateTimeOffset until)
+    private RpcException Throttled(ServerCallContext context, DateTimeOffset until, bool accountWide)
     {
-        UsersMetrics.Logins.WithLabels("throttled").Inc();
-        var seconds = Math.Max(1, (int)Math.Ceiling((until - DateTimeOffset.UtcNow).TotalSeconds));
+        UsersMetrics.Logins.WithLabels(accountWide ? "throttled_account" : "throttled").Inc();
+        var seconds = Math.Max(1, (int)Math.Ceiling((until - clock.GetUtcNow()).TotalSeconds));
         context.GetHttpContext().Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
-        return RpcErrors.ResourceExhausted($"Too many failed logins for this email; try again in {seconds} seconds.");
+        return RpcErrors.ResourceExhausted(accountWide
+            ? $"Too many failed logins for this email from many addresses; try again in {seconds} seconds, or from an address you have logged in from before."
+            : $"Too many failed logins for this email from this address; try again in {seconds} seconds.");
     }
 
     private static readonly User DummyUser = new()

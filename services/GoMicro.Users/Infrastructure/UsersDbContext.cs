@@ -1,3 +1,5 @@
+using GoMicro.ServiceDefaults.Hosting;
+
 namespace GoMicro.Users.Infrastructure;
 
 public sealed class UsersDbContext(DbContextOptions<UsersDbContext> options) : DbContext(options)
@@ -28,11 +30,16 @@ public sealed class UsersDbContext(DbContextOptions<UsersDbContext> options) : D
         modelBuilder.Entity<LoginThrottle>(throttle =>
         {
             throttle.ToTable("login_throttles");
-            throttle.HasKey(t => t.NormalizedEmail);
+            throttle.HasKey(t => new { t.NormalizedEmail, t.Client });
             throttle.Property(t => t.NormalizedEmail).HasColumnName("normalized_email").HasMaxLength(254);
+            // A row written without a client (as every row was before addresses were counted) is
+            // the account-wide one.
+            throttle.Property(t => t.Client).HasColumnName("client").HasMaxLength(ClientAddress.MaxLength).HasDefaultValue(LoginThrottle.AccountWide);
             throttle.Property(t => t.Failures).HasColumnName("failures");
             throttle.Property(t => t.WindowStartedAt).HasColumnName("window_started_at");
             throttle.Property(t => t.LockedUntil).HasColumnName("locked_until");
+            throttle.Property(t => t.Lockouts).HasColumnName("lockouts");
+            throttle.Property(t => t.SucceededAt).HasColumnName("succeeded_at");
         });
     }
 }

@@ -30,6 +30,13 @@ namespace GoMicro.Users.Infrastructure.Migrations
                         .HasColumnType("character varying(254)")
                         .HasColumnName("normalized_email");
 
+                    b.Property<string>("Client")
+                        .ValueGeneratedOnAdd()
+                        .HasMaxLength(45)
+                        .HasColumnType("character varying(45)")
+                        .HasDefaultValue("*")
+                        .HasColumnName("client");
+
                     b.Property<int>("Failures")
                         .HasColumnType("integer")
                         .HasColumnName("failures");
@@ -38,11 +45,19 @@ namespace GoMicro.Users.Infrastructure.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("locked_until");
 
+                    b.Property<int>("Lockouts")
+                        .HasColumnType("integer")
+                        .HasColumnName("lockouts");
+
+                    b.Property<DateTimeOffset?>("SucceededAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("succeeded_at");
+
                     b.Property<DateTimeOffset>("WindowStartedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("window_started_at");
 
-                    b.HasKey("NormalizedEmail");
+                    b.HasKey("NormalizedEmail", "Client");
 
                     b.ToTable("login_throttles", (string)null);
                 });
