@@ -1,12 +1,27 @@
+using GoMicro.ServiceDefaults.Paging;
+using GoMicro.ServiceDefaults.Validation;
+
 namespace GoMicro.Products.Catalog;
 
-/// <summary>What a valid product is. Each failure names its field.</summary>
+/// <summary>
+/// What products accepts: every limit of its API in one place (the README lists them). Each
+/// failure names its field. Page sizes and tokens: <see cref="Paging"/>.
+/// </summary>
 internal static class ProductRules
 {
     public const int MaxNameLength = 200;
     public const int MaxDescriptionLength = 2000;
     public const int MaxCategoryLength = 100;
     public const int MaxStock = 1_000_000;
+
+    /// <summary>Unit price, checked by <see cref="MoneyRules.Positive"/>: shared with basket and payments, whose totals rely on it.</summary>
+    public const long MaxPriceCents = MoneyRules.MaxPriceCents;
+
+    /// <summary>Ids per GetProducts call (basket and payments ask for one basket's products: at most 100 lines).</summary>
+    public const int MaxBatch = 100;
+
+    /// <summary>Lines per stock reservation (one basket); each 1 to <see cref="MaxStock"/>, held for 1 s to <see cref="Inventory.StockReservations.MaxTtl"/>.</summary>
+    public const int MaxReservationLines = 100;
 
     public static string Name(string? value)
     {
