@@ -59,4 +59,33 @@ public sealed class InputLimitTests(ProductsFixture products) : IClassFixture<Pr
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains($"\"{field}: must be at most", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_search_longer_than_100_characters_is_400_and_100_are_fine()
+    {
+        var (tooLong, body) = await products.SendAsync(HttpMethod.Get, "/products?query=" + new string('a', 101));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.StartsWith("query:", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("100", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await products.SendAsync(HttpMethod.Get, "/products?query=" + new string('a', 100))).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_category_filter_longer_than_a_category_can_be_is_400()
+    {
+        var (tooLong, body) = await products.SendAsync(HttpMethod.Get, "/products?category=" + new string('c', 101));
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        Assert.StartsWith("category:", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        Assert.Equal(HttpStatusCode.OK, (await products.SendAsync(HttpMethod.Get, "/products?category=" + new string('c', 100))).Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_page_token_longer_than_any_this_service_issues_is_400_without_being_decoded()
+    {
+        var error = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ListProductsAsync(new ListProductsRequest { PageToken = new string('A', 100_000) }).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.StartsWith("page_token:", error.Status.Detail, StringComparison.Ordinal);
+    }
 }

@@ -14,6 +14,12 @@ internal static class ProductRules
     public const int MaxCategoryLength = 100;
     public const int MaxStock = 1_000_000;
 
+    /// <summary>
+    /// The anonymous search text. Anyone can send it, and each trigram of it is a lookup in the
+    /// search indexes: a bound keeps one request's cost bounded too.
+    /// </summary>
+    public const int MaxQueryLength = 100;
+
     /// <summary>Unit price, checked by <see cref="MoneyRules.Positive"/>: shared with basket and payments, whose totals rely on it.</summary>
     public const long MaxPriceCents = MoneyRules.MaxPriceCents;
 
@@ -40,6 +46,24 @@ internal static class ProductRules
             : value ?? "";
 
     public static string Category(string? value)
+    {
+        var category = value?.Trim() ?? "";
+        return category.Length > MaxCategoryLength
+            ? throw RpcErrors.InvalidArgument("category", $"must be at most {MaxCategoryLength} characters")
+            : category;
+    }
+
+    /// <summary>The search text, trimmed; empty means no search.</summary>
+    public static string Query(string? value)
+    {
+        var query = value?.Trim() ?? "";
+        return query.Length > MaxQueryLength
+            ? throw RpcErrors.InvalidArgument("query", $"must be at most {MaxQueryLength} characters")
+            : query;
+    }
+
+    /// <summary>The category filter: no longer than a category can be.</summary>
+    public static string CategoryFilter(string? value)
     {
         var category = value?.Trim() ?? "";
         return category.Length > MaxCategoryLength

@@ -22,16 +22,18 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
     {
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.DecodeToken(request.PageToken);
+        var text = ProductRules.Query(request.Query);
+        var category = ProductRules.CategoryFilter(request.Category);
         var query = db.Products.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(request.Query))
+        if (text.Length > 0)
         {
-            var pattern = "%" + EscapeLike(request.Query.Trim()) + "%";
+            var pattern = "%" + EscapeLike(text) + "%";
             query = query.Where(p => EF.Functions.ILike(p.Name, pattern) || EF.Functions.ILike(p.Description, pattern));
         }
-        if (!string.IsNullOrWhiteSpace(request.Category))
+        if (category.Length > 0)
         {
-            var category = EscapeLike(request.Category.Trim());
-            query = query.Where(p => EF.Functions.ILike(p.Category, category));
+            var exact = EscapeLike(category);
+            query = query.Where(p => EF.Functions.ILike(p.Category, exact));
         }
 
         // Keyset paging on (sort key, id): stable while products are added or removed.
