@@ -27,6 +27,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
         var query = db.Products.AsNoTracking();
         if (text.Length > 0)
         {
+            // Served by the trigram indexes on name and description (pg_trgm), not by reading every product.
             var pattern = "%" + EscapeLike(text) + "%";
             query = query.Where(p => EF.Functions.ILike(p.Name, pattern) || EF.Functions.ILike(p.Description, pattern));
         }
