@@ -4,8 +4,6 @@ namespace GoMicro.Basket;
 public sealed class BasketOptions
 {
     public const string Section = "Basket";
-    public const int MaxQuantity = 99;
-    public const int MaxLines = 100;
 
     /// <summary>A basket nobody writes to for this long disappears. Every write restarts the clock.</summary>
     public TimeSpan IdleExpiry { get; set; } = TimeSpan.FromDays(30);

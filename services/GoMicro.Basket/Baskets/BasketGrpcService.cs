@@ -1,7 +1,9 @@
 using GoMicro.Basket.Catalog;
 using GoMicro.Basket.V1;
 using GoMicro.Common.V1;
+using GoMicro.Products.V1;
 using GoMicro.ServiceDefaults.Auth;
+using GoMicro.ServiceDefaults.Validation;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
@@ -19,20 +21,18 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
     public override async Task<BasketMessage> SetItem(SetItemRequest request, ServerCallContext context)
     {
         var userId = context.GetUserId();
-        var productId = ProductId(request.ProductId);
-        if (request.Quantity is < 1 or > BasketOptions.MaxQuantity)
-        {
-            throw RpcErrors.InvalidArgument("quantity", $"must be between 1 and {BasketOptions.MaxQuantity}");
-        }
+        var productId = BasketRules.ProductId(request.ProductId);
+        var quantity = BasketRules.Quantity(request.Quantity);
         var product = await catalog.GetCurrentAsync(productId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"product_id: product {productId} does not exist");
-        if (product.Stock < request.Quantity)
+        if (product.Stock < quantity)
         {
             throw RpcErrors.FailedPrecondition($"quantity: only {product.Stock} of '{product.Name}' available");
         }
-        if (!await store.SetAsync(userId, productId, request.Quantity))
+        await EnsureWithinMaxTotalAsync(userId, product, quantity, context.CancellationToken);
+        if (!await store.SetAsync(userId, productId, quantity))
         {
-            throw RpcErrors.FailedPrecondition($"product_id: a basket holds at most {BasketOptions.MaxLines} different products");
+            throw RpcErrors.FailedPrecondition($"product_id: a basket holds at most {BasketRules.MaxLines} different products");
         }
         BasketMetrics.ItemsSet.Inc();
         return await ReadAsync(userId, context.CancellationToken);
@@ -41,7 +41,7 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
     public override async Task<BasketMessage> RemoveItem(RemoveItemRequest request, ServerCallContext context)
     {
         var userId = context.GetUserId();
-        await store.RemoveAsync(userId, ProductId(request.ProductId));
+        await store.RemoveAsync(userId, BasketRules.ProductId(request.ProductId));
         return await ReadAsync(userId, context.CancellationToken);
     }
 
@@ -64,18 +64,22 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
         foreach (var line in lines)
         {
             var known = products.TryGetValue(line.ProductId, out var product);
+            // Null past the maximum: a price stored before products had one can make price × quantity
+            // overflow. Such a line is shown, not totalled, and cannot be bought (checkout refuses it too).
+            var lineTotal = known ? MoneyRules.LineTotal(product!.Price.AmountCents, line.Quantity) : null;
             basket.Lines.Add(new BasketLine
             {
                 ProductId = line.ProductId,
                 Quantity = line.Quantity,
                 Name = known ? product!.Name : "",
                 UnitPrice = known ? product!.Price : null,
-                LineTotal = known ? new Money { AmountCents = product!.Price.AmountCents * line.Quantity, Currency = product.Price.Currency } : null,
+                LineTotal = lineTotal is { } amount ? new Money { AmountCents = amount, Currency = product!.Price.Currency } : null,
                 AvailableQuantity = known ? product!.Stock : 0,
-                Available = known && product!.Stock >= line.Quantity,
+                Available = lineTotal is not null && product!.Stock >= line.Quantity,
             });
         }
         // A basket is priced in one currency, the first line's; the catalog is single-currency today.
+        // At most MaxLines lines of at most MaxTotalCents each: the sum is exact in a long (and checked).
         var currency = basket.Lines.FirstOrDefault(l => l.LineTotal is not null)?.LineTotal.Currency ?? "";
         basket.Total = new Money
         {
@@ -85,6 +89,29 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
         return basket;
     }
 
-    private static string ProductId(string value) =>
-        Guid.TryParse(value, out var id) ? id.ToString() : throw RpcErrors.InvalidArgument("product_id", "must be a UUID");
+    /// <summary>
+    /// Refuses a change that would take the basket's total (as GetBasket shows it) past the
+    /// maximum, or a line whose own total would. This is the customer's early answer, at the
+    /// prices the basket shows; checkout enforces the limit for good with the prices it charges.
+    /// </summary>
+    private async Task EnsureWithinMaxTotalAsync(Guid userId, Product product, int quantity, CancellationToken cancellationToken)
+    {
+        var changed = MoneyRules.LineTotal(product.Price.AmountCents, quantity) ?? throw BasketRules.TotalTooLarge();
+        var (lines, _, _) = await store.GetAsync(userId);
+        var others = lines.Where(l => l.ProductId != product.Id).ToList();
+        if (others.Count == 0)
+        {
+            return;
+        }
+        var prices = await catalog.GetForDisplayAsync([.. others.Select(l => l.ProductId)], cancellationToken);
+        var lineTotals = others
+            .Where(l => prices.TryGetValue(l.ProductId, out var p) && p.Price.Currency == product.Price.Currency)
+            .Select(l => MoneyRules.LineTotal(prices[l.ProductId].Price.AmountCents, l.Quantity))
+            .OfType<long>() // lines past the maximum on their own are not in the total (see ReadAsync)
+            .Append(changed);
+        if (MoneyRules.Total(lineTotals) is null)
+        {
+            throw BasketRules.TotalTooLarge();
+        }
+    }
 }

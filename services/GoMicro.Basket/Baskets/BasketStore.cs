@@ -113,7 +113,7 @@ public sealed class BasketStore(IDatabase redis, IOptions<BasketOptions> options
     public async Task<bool> SetAsync(Guid userId, string productId, int quantity)
     {
         var result = (long)await redis.ScriptEvaluateAsync(SetItemScript, Keys(userId),
-            [productId, quantity, BasketOptions.MaxLines, IdleMs, Now]);
+            [productId, quantity, BasketRules.MaxLines, IdleMs, Now]);
         return result >= 0;
     }
 

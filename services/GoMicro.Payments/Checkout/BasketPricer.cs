@@ -1,5 +1,6 @@
 using GoMicro.Basket.V1;
 using GoMicro.Products.V1;
+using GoMicro.ServiceDefaults.Validation;
 using Grpc.Core;
 
 namespace GoMicro.Payments.Checkout;
@@ -7,7 +8,8 @@ namespace GoMicro.Payments.Checkout;
 /// <summary>
 /// The caller's basket, priced again from products: the basket's cached prices are for
 /// display, the catalog's are what is charged. Refuses (412) an empty basket, a product that
-/// is gone or short, and a basket in more than one currency.
+/// is gone or short, a basket in more than one currency, and one whose total passes
+/// <see cref="CheckoutRules.MaxTotalCents"/> (computed checked: never a wrapped amount, never a 500).
 /// </summary>
 public sealed class BasketPricer(BasketService.BasketServiceClient basket, ProductsService.ProductsServiceClient products)
 {
@@ -21,10 +23,20 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
         {
             throw RpcErrors.FailedPrecondition("basket: the basket is empty");
         }
+        // Basket keeps to these; checking them here keeps the arithmetic below safe whatever it sends.
+        if (stored.Lines.Count > CheckoutRules.MaxLines)
+        {
+            throw RpcErrors.FailedPrecondition($"basket: at most {CheckoutRules.MaxLines} different products can be paid at once");
+        }
+        if (stored.Lines.FirstOrDefault(l => l.Quantity is < 1 or > CheckoutRules.MaxQuantity) is { } odd)
+        {
+            throw RpcErrors.FailedPrecondition($"basket: the quantity of product {odd.ProductId} must be 1 to {CheckoutRules.MaxQuantity}");
+        }
         var catalog = (await CallAsync("products", () => products.GetProductsAsync(new GetProductsRequest { Ids = { stored.Lines.Select(l => l.ProductId) } },
             cancellationToken: cancellationToken).ResponseAsync)).Products.ToDictionary(p => p.Id);
 
         var lines = new List<PaymentLine>();
+        var lineTotals = new List<long>();
         foreach (var line in stored.Lines)
         {
             if (!catalog.TryGetValue(line.ProductId, out var product))
@@ -35,6 +47,9 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
             {
                 throw RpcErrors.FailedPrecondition($"basket: only {product.Stock} of '{product.Name}' ({product.Id}) available, the basket wants {line.Quantity}");
             }
+            // Checked: a price stored before products had a maximum can make this overflow a long.
+            lineTotals.Add(MoneyRules.LineTotal(product.Price.AmountCents, line.Quantity)
+                ?? throw CheckoutRules.TotalTooLarge($"{line.Quantity} × '{product.Name}' ({product.Id})"));
             lines.Add(new PaymentLine { ProductId = product.Id, Name = product.Name, Quantity = line.Quantity, UnitPriceCents = product.Price.AmountCents });
         }
         var currencies = stored.Lines.Select(l => catalog[l.ProductId].Price.Currency).Distinct().ToList();
@@ -42,7 +57,8 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
         {
             throw RpcErrors.FailedPrecondition($"basket: products in several currencies ({string.Join(", ", currencies)}) cannot be paid together");
         }
-        return new PricedBasket(lines, lines.Sum(l => checked(l.UnitPriceCents * l.Quantity)), currencies[0], stored.Version);
+        var amount = MoneyRules.Total(lineTotals) ?? throw CheckoutRules.TotalTooLarge("the basket");
+        return new PricedBasket(lines, amount, currencies[0], stored.Version);
     }
 
     /// <summary>Another service's refusal is not ours to pass on verbatim, except a bad token.</summary>

@@ -19,7 +19,6 @@ namespace GoMicro.Payments.Checkout;
 public sealed partial class CheckoutService(
     PaymentsDbContext db, BasketPricer pricer, StockHold stock, IPaymentProvider provider, PaymentSettlement settlement, TimeProvider clock, ILogger<CheckoutService> logger)
 {
-    public const int MaxIdempotencyKeyLength = 100;
     private static readonly TimeSpan ReplayWait = TimeSpan.FromSeconds(15);
 
     public async Task<Payment> CheckoutAsync(Guid userId, string? idempotencyKey, string paymentMethod, string authorization, CancellationToken cancellationToken)
@@ -27,15 +26,8 @@ public sealed partial class CheckoutService(
         var started = Stopwatch.GetTimestamp();
         try
         {
-            var key = idempotencyKey?.Trim() ?? "";
-            if (key.Length is 0 or > MaxIdempotencyKeyLength)
-            {
-                throw RpcErrors.InvalidArgument("Idempotency-Key", $"header is required (1–{MaxIdempotencyKeyLength} characters, e.g. a UUID per purchase attempt)");
-            }
-            if (string.IsNullOrWhiteSpace(paymentMethod))
-            {
-                throw RpcErrors.InvalidArgument("payment_method", "is required");
-            }
+            var key = CheckoutRules.IdempotencyKey(idempotencyKey);
+            paymentMethod = CheckoutRules.PaymentMethod(paymentMethod);
             if (provider.ValidatePaymentMethod(paymentMethod) is { } problem)
             {
                 throw RpcErrors.InvalidArgument("payment_method", problem);

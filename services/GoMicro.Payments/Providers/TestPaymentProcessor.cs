@@ -37,8 +37,21 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         [TestCards.LateAnswer] = "charges, then answers too late every time: the outcome is unknown to checkout",
     };
 
-    // Payments of the "fails once" card that have failed their first attempt (removed on the second: bounded by what is in flight).
-    private readonly ConcurrentDictionary<Guid, byte> _failedOnce = new();
+    /// <summary>
+    /// How long the "fails once" card remembers a failed first attempt. Its retry comes within
+    /// seconds (the provider's whole budget, attempts and back-off, is a few seconds), so an
+    /// entry older than this belongs to a payment whose retry never came (the process serving
+    /// it died, or recovery settled it): it is dropped, so memory follows recent traffic, not
+    /// all traffic since start. A retry after this long is a first attempt again.
+    /// </summary>
+    public static readonly TimeSpan FailedAttemptMemory = TimeSpan.FromMinutes(5);
+
+    // Payments of the "fails once" card whose first attempt failed, and when.
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _failedOnce = new();
+    private long _nextSweepTicks;
+
+    /// <summary>Failed first attempts remembered now (for tests: nothing else shows the memory's size).</summary>
+    internal int RememberedFirstAttempts => _failedOnce.Count;
 
     public string? ValidatePaymentMethod(string paymentMethod) =>
         Cards.ContainsKey(paymentMethod) ? null : $"unknown test card; use one of {string.Join(", ", Cards.Keys)}";
@@ -52,12 +65,9 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
                 return ChargeResult.Declined("card_declined");
             case TestCards.InsufficientFunds:
                 return ChargeResult.Declined("insufficient_funds");
-            case TestCards.ProcessorError when _failedOnce.TryAdd(request.PaymentId, 0):
+            case TestCards.ProcessorError when IsFirstAttempt(request.PaymentId):
             case TestCards.ProcessorDown:
                 throw new PaymentProviderUnavailableException("test processor: temporary error");
-            case TestCards.ProcessorError:
-                _failedOnce.TryRemove(request.PaymentId, out _);
-                break;
             case TestCards.Slow:
                 await Task.Delay(TimeSpan.FromSeconds(30), clock, cancellationToken);
                 break;
@@ -91,6 +101,39 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         }
         await AnswerLateAsync(request, cancellationToken);
         return ChargeResult.Charged(charge.Reference);
+    }
+
+    /// <summary>
+    /// True (and remembered) for a payment's first attempt; false, and forgotten, for its retry
+    /// within <see cref="FailedAttemptMemory"/>.
+    /// </summary>
+    private bool IsFirstAttempt(Guid paymentId)
+    {
+        var now = clock.GetUtcNow();
+        ForgetAbandoned(now);
+        if (_failedOnce.TryRemove(paymentId, out var failedAt) && now - failedAt < FailedAttemptMemory)
+        {
+            return false;
+        }
+        _failedOnce[paymentId] = now;
+        return true;
+    }
+
+    /// <summary>At most once per <see cref="FailedAttemptMemory"/>: drops the first attempts whose retry never came.</summary>
+    private void ForgetAbandoned(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + FailedAttemptMemory).UtcTicks, due) != due)
+        {
+            return; // not yet, or another call is sweeping
+        }
+        foreach (var (paymentId, failedAt) in _failedOnce)
+        {
+            if (now - failedAt >= FailedAttemptMemory)
+            {
+                _failedOnce.TryRemove(KeyValuePair.Create(paymentId, failedAt));
+            }
+        }
     }
 
     private Task AnswerLateAsync(ChargeRequest request, CancellationToken cancellationToken) =>

@@ -17,23 +17,24 @@ namespace GoMicro.Products.Catalog;
 
 public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations reservations, TimeProvider clock) : ProductsService.ProductsServiceBase
 {
-    public const int MaxBatch = 100;
-
     [AllowAnonymous]
     public override async Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context)
     {
         var size = Paging.PageSize(request.PageSize);
         var after = Paging.DecodeToken(request.PageToken);
+        var text = ProductRules.Query(request.Query);
+        var category = ProductRules.CategoryFilter(request.Category);
         var query = db.Products.AsNoTracking();
-        if (!string.IsNullOrWhiteSpace(request.Query))
+        if (text.Length > 0)
         {
-            var pattern = "%" + EscapeLike(request.Query.Trim()) + "%";
+            // Served by the trigram indexes on name and description (pg_trgm), not by reading every product.
+            var pattern = "%" + EscapeLike(text) + "%";
             query = query.Where(p => EF.Functions.ILike(p.Name, pattern) || EF.Functions.ILike(p.Description, pattern));
         }
-        if (!string.IsNullOrWhiteSpace(request.Category))
+        if (category.Length > 0)
         {
-            var category = EscapeLike(request.Category.Trim());
-            query = query.Where(p => EF.Functions.ILike(p.Category, category));
+            var exact = EscapeLike(category);
+            query = query.Where(p => EF.Functions.ILike(p.Category, exact));
         }
 
         // Keyset paging on (sort key, id): stable while products are added or removed.
@@ -73,9 +74,9 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
     [AllowAnonymous]
     public override async Task<GetProductsResponse> GetProducts(GetProductsRequest request, ServerCallContext context)
     {
-        if (request.Ids.Count > MaxBatch)
+        if (request.Ids.Count > ProductRules.MaxBatch)
         {
-            throw RpcErrors.InvalidArgument("ids", $"at most {MaxBatch} ids per call");
+            throw RpcErrors.InvalidArgument("ids", $"at most {ProductRules.MaxBatch} ids per call");
         }
         var ids = request.Ids.Select(id => ProductRules.Id(id, "ids")).Distinct().ToList();
         var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(context.CancellationToken);
@@ -168,9 +169,9 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
     public override async Task<ReserveStockResponse> ReserveStock(ReserveStockRequest request, ServerCallContext context)
     {
         var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
-        if (request.Lines.Count is 0 or > StockReservations.MaxLines)
+        if (request.Lines.Count is 0 or > ProductRules.MaxReservationLines)
         {
-            throw RpcErrors.InvalidArgument("lines", $"1 to {StockReservations.MaxLines} lines");
+            throw RpcErrors.InvalidArgument("lines", $"1 to {ProductRules.MaxReservationLines} lines");
         }
         var wanted = new Dictionary<Guid, int>();
         foreach (var line in request.Lines)

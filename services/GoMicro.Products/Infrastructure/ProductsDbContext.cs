@@ -10,6 +10,9 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        // Trigram indexes for the catalog search. pg_trgm ships with PostgreSQL's contrib and is
+        // a trusted extension: the database's owner may create it, no superuser needed.
+        modelBuilder.HasPostgresExtension("pg_trgm");
         modelBuilder.Entity<Product>(product =>
         {
             product.ToTable("products", t => t.HasCheckConstraint("ck_products_stock_not_negative", "stock >= 0"));
@@ -31,6 +34,10 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
             product.HasIndex(p => new { p.Name, p.Id });
             product.HasIndex(p => new { p.PriceCents, p.Id });
             product.HasIndex(p => p.Category);
+            // The anonymous search is ILIKE '%text%' on name or description: a B-tree cannot serve a
+            // leading wildcard, a GIN trigram index can (one per column, combined by a bitmap OR).
+            product.HasIndex(p => p.Name).HasDatabaseName("ix_products_name_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
+            product.HasIndex(p => p.Description).HasDatabaseName("ix_products_description_trgm").HasMethod("gin").HasOperators("gin_trgm_ops");
         });
         modelBuilder.Entity<StockReservation>(reservation =>
         {

@@ -19,7 +19,6 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
 {
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxTtl = TimeSpan.FromHours(1);
-    public const int MaxLines = 100;
 
     /// <summary>Holds every line or none. Throws FAILED_PRECONDITION naming each short line.</summary>
     public async Task<DateTimeOffset> ReserveAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> wanted, TimeSpan ttl, CancellationToken cancellationToken)

@@ -9,6 +9,12 @@ public static class Paging
     public const int DefaultPageSize = 20;
     public const int MaxPageSize = 100;
 
+    /// <summary>
+    /// Longer than any token a service issues (the longest sort key is a 200-character product
+    /// name): anything longer is refused before it is decoded.
+    /// </summary>
+    public const int MaxTokenLength = 1024;
+
     /// <summary>0 means the default; more than the maximum is capped; negative is an error.</summary>
     public static int PageSize(int requested) => requested switch
     {
@@ -41,6 +47,10 @@ public static class Paging
         if (string.IsNullOrEmpty(token))
         {
             return null;
+        }
+        if (token.Length > MaxTokenLength)
+        {
+            throw RpcErrors.InvalidArgument("page_token", "is not a token this service issued");
         }
         try
         {
