@@ -69,4 +69,17 @@ public sealed class ValidationTests(UsersFixture users) : IClassFixture<UsersFix
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Equal("Kept", (await users.Grpc.GetMeAsync(new GetMeRequest(), auth)).DisplayName);
     }
+
+    [Theory]
+    [InlineData(300, 10)]
+    [InlineData(20, 10_000)]
+    public async Task A_login_with_an_email_or_password_longer_than_any_account_can_have_is_400_not_counted_and_not_hashed(int emailLength, int passwordLength)
+    {
+        var email = new string('a', emailLength - "@example.com".Length) + "@example.com";
+        var (response, body) = await users.PostJsonAsync("/users/login", new { email, password = new string('p', passwordLength) });
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("at most", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, await users.Database.ScalarAsync<long>($"SELECT count(*) FROM login_throttles WHERE normalized_email = '{email.ToUpperInvariant()}'"));
+    }
 }

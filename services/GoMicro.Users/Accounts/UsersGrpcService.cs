@@ -69,6 +69,16 @@ public sealed class UsersGrpcService(
         {
             throw RpcErrors.InvalidArgument("password", "is required");
         }
+        // Nothing longer than registration accepts can be an account: refused before it is
+        // counted (the throttle's key column is the email's size) or hashed.
+        if (request.Email.Trim().Length > AccountRules.MaxEmailLength)
+        {
+            throw RpcErrors.InvalidArgument("email", $"must be at most {AccountRules.MaxEmailLength} characters");
+        }
+        if (request.Password.Length > AccountRules.MaxPasswordLength)
+        {
+            throw RpcErrors.InvalidArgument("password", $"must be at most {AccountRules.MaxPasswordLength} characters");
+        }
         var normalized = normalizer.NormalizeEmail(request.Email.Trim());
         var client = ClientAddress.Of(context.GetHttpContext());
         var token = context.CancellationToken;
