@@ -36,21 +36,21 @@ internal static class ProductRules
         {
             0 => throw RpcErrors.InvalidArgument("name", "is required"),
             > MaxNameLength => throw RpcErrors.InvalidArgument("name", $"must be at most {MaxNameLength} characters"),
-            _ => name,
+            _ => TextRules.Clean(name, "name"),
         };
     }
 
     public static string Description(string? value) =>
         (value ?? "").Length > MaxDescriptionLength
             ? throw RpcErrors.InvalidArgument("description", $"must be at most {MaxDescriptionLength} characters")
-            : value ?? "";
+            : TextRules.Clean(value ?? "", "description", multiline: true);
 
     public static string Category(string? value)
     {
         var category = value?.Trim() ?? "";
         return category.Length > MaxCategoryLength
             ? throw RpcErrors.InvalidArgument("category", $"must be at most {MaxCategoryLength} characters")
-            : category;
+            : TextRules.Clean(category, "category");
     }
 
     /// <summary>The search text, trimmed; empty means no search.</summary>
@@ -59,7 +59,7 @@ internal static class ProductRules
         var query = value?.Trim() ?? "";
         return query.Length > MaxQueryLength
             ? throw RpcErrors.InvalidArgument("query", $"must be at most {MaxQueryLength} characters")
-            : query;
+            : TextRules.Clean(query, "query");
     }
 
     /// <summary>The category filter: no longer than a category can be.</summary>
@@ -68,7 +68,7 @@ internal static class ProductRules
         var category = value?.Trim() ?? "";
         return category.Length > MaxCategoryLength
             ? throw RpcErrors.InvalidArgument("category", $"must be at most {MaxCategoryLength} characters")
-            : category;
+            : TextRules.Clean(category, "category");
     }
 
     public static int Stock(int value) => value switch

@@ -1,5 +1,6 @@
 using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.Protocols;
@@ -26,6 +27,27 @@ internal static class JwtAuthenticationSetup
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                // A refused HTTP/JSON call gets the same error body as every other refusal; a
+                // gRPC call keeps the plain 401 that gRPC clients read as UNAUTHENTICATED.
+                options.Events = new JwtBearerEvents
+                {
+                    OnChallenge = async context =>
+                    {
+                        if (context.Request.ContentType?.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase) == true)
+                        {
+                            return;
+                        }
+                        context.HandleResponse();
+                        context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                        context.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null ? "Bearer" : "Bearer error=\"invalid_token\"";
+                        await context.Response.WriteAsJsonAsync(new
+                        {
+                            code = (int)global::Grpc.Core.StatusCode.Unauthenticated,
+                            message = context.AuthenticateFailure is null ? "A bearer token is required." : "The bearer token is not valid.",
+                            details = Array.Empty<object>(),
+                        });
+                    },
+                };
                 options.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = issuer,

@@ -1,4 +1,5 @@
 using System.Net.Mail;
+using GoMicro.ServiceDefaults.Validation;
 
 namespace GoMicro.Users.Accounts;
 
@@ -21,6 +22,7 @@ public static class AccountRules
         {
             throw RpcErrors.InvalidArgument("email", $"must be at most {MaxEmailLength} characters");
         }
+        TextRules.Clean(email, "email");
         if (!MailAddress.TryCreate(email, out var address) || address.Address != email || !address.Host.Contains('.', StringComparison.Ordinal))
         {
             throw RpcErrors.InvalidArgument("email", "must be a valid email address such as ann@example.com");
@@ -57,10 +59,6 @@ public static class AccountRules
         {
             throw RpcErrors.InvalidArgument("display_name", $"must be at most {MaxDisplayNameLength} characters");
         }
-        if (name.Any(char.IsControl))
-        {
-            throw RpcErrors.InvalidArgument("display_name", "must not contain control characters");
-        }
-        return name;
+        return TextRules.Clean(name, "display_name");
     }
 }

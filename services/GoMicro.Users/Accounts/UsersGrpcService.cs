@@ -2,6 +2,7 @@ using System.Globalization;
 using GoMicro.ServiceDefaults.Auth;
 using GoMicro.ServiceDefaults.Hosting;
 using GoMicro.ServiceDefaults.Paging;
+using GoMicro.ServiceDefaults.Validation;
 using GoMicro.Users.Infrastructure;
 using GoMicro.Users.Tokens;
 using GoMicro.Users.V1;
@@ -79,6 +80,7 @@ public sealed class UsersGrpcService(
         {
             throw RpcErrors.InvalidArgument("password", $"must be at most {AccountRules.MaxPasswordLength} characters");
         }
+        TextRules.Clean(request.Email, "email");
         var normalized = normalizer.NormalizeEmail(request.Email.Trim());
         var client = ClientAddress.Of(context.GetHttpContext());
         var token = context.CancellationToken;
