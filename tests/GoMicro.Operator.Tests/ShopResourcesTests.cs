@@ -140,6 +140,10 @@ public sealed class ShopResourcesTests
 
         Assert.Equal(10, pods.Count);
         Assert.All(pods, pod => Assert.True(PodSecurityRestricted.Violations(pod.Spec).Count == 0, $"{pod.Name}: {string.Join("; ", PodSecurityRestricted.Violations(pod.Spec))}"));
+        // A read-only root wherever the image allows it; RabbitMQ's is not known to (see DataStores).
+        var writable = pods.SelectMany(p => (p.Spec.InitContainers ?? []).Concat(p.Spec.Containers).Select(c => (p.Name, c)))
+            .Where(x => x.c.SecurityContext?.ReadOnlyRootFilesystem != true).Select(x => x.Name).ToList();
+        Assert.Equal(["acme-rabbitmq"], writable);
         // The stores run as the official images' own user, and own their volume through fsGroup.
         Assert.All(children.OfType<V1StatefulSet>(), s => Assert.Equal((999L, 999L), (s.Spec.Template.Spec.SecurityContext.RunAsUser!.Value, s.Spec.Template.Spec.SecurityContext.FsGroup!.Value)));
     }

@@ -42,7 +42,7 @@ internal static class DataStores
                 Ports = [Port("postgres", PostgresPort)],
                 ReadinessProbe = ExecProbe(5, "pg_isready", "-h", "127.0.0.1", "-U", ShopSecrets.DatabaseUser, "-d", service),
                 LivenessProbe = ExecProbe(15, "pg_isready", "-h", "127.0.0.1", "-U", ShopSecrets.DatabaseUser, "-d", service),
-            }, "/var/lib/postgresql/data");
+            }, "/var/lib/postgresql/data", scratch: ["/var/run/postgresql", "/tmp"]);
             yield return HeadlessService(names, part, "database", ServicePort("postgres", PostgresPort, "postgresql"));
         }
 
@@ -54,7 +54,7 @@ internal static class DataStores
             Ports = [Port("redis", RedisPort)],
             ReadinessProbe = ExecProbe(5, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
             LivenessProbe = ExecProbe(15, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
-        }, "/data");
+        }, "/data", scratch: ["/tmp"]);
         yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", RedisPort, "redis"));
 
         var broker = names.Of(ShopSecrets.RabbitMq);
@@ -75,7 +75,13 @@ internal static class DataStores
         yield return HeadlessService(names, ShopSecrets.RabbitMq, "broker", ServicePort("amqp", AmqpPort, "amqp"), ServicePort("management", ManagementPort, "http"));
     }
 
-    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, V1Container container, string dataPath)
+    /// <param name="scratch">
+    /// Where the image writes outside its volume (the PostgreSQL socket and lock, temporary
+    /// files): empty directories there let the root filesystem be read-only. Null for an image
+    /// not known to run read-only: RabbitMQ's entrypoint and Erlang runtime are left a writable
+    /// root (not verified on the image here, where none can run).
+    /// </param>
+    private static V1StatefulSet StatefulSet(ShopNames names, string part, string component, DataStoreSpec spec, V1Container container, string dataPath, string[]? scratch = null)
     {
         container.Image = spec.Image;
         // Started as their own user rather than as root (which the images would drop from),
@@ -84,10 +90,12 @@ internal static class DataStores
         {
             AllowPrivilegeEscalation = false,
             Capabilities = new V1Capabilities { Drop = ["ALL"] },
+            ReadOnlyRootFilesystem = scratch is null ? null : true,
         };
         container.ImagePullPolicy = names.PullPolicy;
         container.Resources = Requirements(spec.Resources);
-        container.VolumeMounts = [new V1VolumeMount { Name = DataVolume, MountPath = dataPath }];
+        container.VolumeMounts = [new V1VolumeMount { Name = DataVolume, MountPath = dataPath },
+            .. (scratch ?? []).Select((path, i) => new V1VolumeMount { Name = $"scratch-{i}", MountPath = path })];
         var retention = names.Shop.Spec.DataRetention.ToString();
         return new V1StatefulSet
         {
@@ -115,6 +123,7 @@ internal static class DataStores
                             SeccompProfile = new V1SeccompProfile { Type = "RuntimeDefault" },
                         },
                         Containers = [container],
+                        Volumes = scratch is null ? null : [.. scratch.Select((_, i) => new V1Volume { Name = $"scratch-{i}", EmptyDir = new V1EmptyDirVolumeSource() })],
                     },
                 },
                 VolumeClaimTemplates =
