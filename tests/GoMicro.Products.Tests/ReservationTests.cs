@@ -29,9 +29,10 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         var a = await products.CreateAsync(stock: 5);
         var b = await products.CreateAsync(stock: 2);
         var payment = Guid.NewGuid();
+        var buyer = products.Customer; // payments retries with the same buyer's token
 
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
-            products.Grpc.ReserveStockAsync(Reserve(payment, null, (a.Id, 2), (b.Id, 2)), products.Customer).ResponseAsync));
+            products.Grpc.ReserveStockAsync(Reserve(payment, null, (a.Id, 2), (b.Id, 2)), buyer).ResponseAsync));
 
         Assert.Equal(3, await products.StockAsync(a.Id));
         Assert.Equal(0, await products.StockAsync(b.Id));
@@ -121,7 +122,8 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Customer);
         await Eventually.UntilAsync(async () => await StateAsync(payment) == "Released", what: "expired");
         var other = Guid.NewGuid();
-        await products.Grpc.ReserveStockAsync(Reserve(other, null, (product.Id, 2)), products.Customer); // someone else holds it
+        var otherBuyer = products.Customer;
+        await products.Grpc.ReserveStockAsync(Reserve(other, null, (product.Id, 2)), otherBuyer); // someone else holds it
 
         await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)));
 
@@ -130,7 +132,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         Assert.Equal("Unfilled", await StateAsync(payment));
 
         // The stock comes back; the same success replayed later (its inbox row purged) takes none of it: it is being refunded.
-        await products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = other.ToString() }, products.Customer);
+        await products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = other.ToString() }, otherBuyer);
         var replay = Guid.NewGuid();
         await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)), replay);
         await Eventually.UntilAsync(async () => await HandledAsync(replay), what: "the replay handled");
@@ -143,13 +145,14 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     {
         var product = await products.CreateAsync(stock: 5);
         var payment = Guid.NewGuid();
-        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 2)), products.Customer);
+        var buyer = products.Customer;
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 2)), buyer);
 
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
         await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)), first);
         await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)), second);
         await Eventually.UntilAsync(async () => await StateAsync(payment) == "Committed", what: "committed");
-        await products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, products.Customer); // too late: sold
+        await products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, buyer); // too late: sold
 
         await Eventually.UntilAsync(async () => await HandledAsync(first) && await HandledAsync(second), what: "both copies handled");
         Assert.Equal(3, await products.StockAsync(product.Id));
@@ -175,4 +178,22 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         UserId = Guid.NewGuid().ToString(),
         Lines = { lines.Select(l => new PaymentSucceeded.Types.Line { ProductId = l.ProductId, Quantity = l.Quantity, UnitPrice = new Money { AmountCents = 100, Currency = "EUR" } }) },
     };
+
+    [Fact]
+    public async Task Only_the_caller_that_reserved_can_release_the_hold_or_reserve_under_its_payment_id()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        var payment = Guid.NewGuid();
+        var buyer = products.Customer;
+        var stranger = products.Customer; // another user: CustomerToken makes a new one each time
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), buyer);
+
+        var release = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, stranger).ResponseAsync);
+        var reserve = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 1)), stranger).ResponseAsync);
+
+        Assert.Equal((StatusCode.PermissionDenied, StatusCode.PermissionDenied), (release.StatusCode, reserve.StatusCode));
+        Assert.Equal(("Held", 2), (await StateAsync(payment), await products.StockAsync(product.Id)));
+        await products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, buyer);
+        Assert.Equal(("Released", 5), (await StateAsync(payment), await products.StockAsync(product.Id)));
+    }
 }

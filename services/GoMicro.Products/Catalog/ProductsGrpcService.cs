@@ -188,7 +188,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
         {
             throw RpcErrors.InvalidArgument("ttl", $"must be 1 s to {StockReservations.MaxTtl}");
         }
-        var expiresAt = await reservations.ReserveAsync(paymentId, wanted, ttl, context.CancellationToken);
+        var expiresAt = await reservations.ReserveAsync(paymentId, wanted, ttl, context.GetUserId(), context.CancellationToken);
         return new ReserveStockResponse { ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt) };
     }
 
@@ -197,7 +197,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
     {
         var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
         await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        await reservations.ReleaseAsync(paymentId, "released by payments", context.CancellationToken);
+        await reservations.ReleaseForAsync(paymentId, context.GetUserId(), "released by payments", context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
         return new Empty();
     }

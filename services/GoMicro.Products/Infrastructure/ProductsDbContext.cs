@@ -44,6 +44,7 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
             reservation.ToTable("stock_reservations");
             reservation.HasKey(r => r.PaymentId);
             reservation.Property(r => r.PaymentId).HasColumnName("payment_id");
+            reservation.Property(r => r.HeldBy).HasColumnName("held_by");
             reservation.Property(r => r.State).HasColumnName("state").HasConversion<string>().HasMaxLength(20);
             reservation.Property(r => r.ExpiresAt).HasColumnName("expires_at");
             reservation.Property(r => r.CreatedAt).HasColumnName("created_at");

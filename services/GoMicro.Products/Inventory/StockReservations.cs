@@ -20,12 +20,16 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxTtl = TimeSpan.FromHours(1);
 
-    /// <summary>Holds every line or none. Throws FAILED_PRECONDITION naming each short line.</summary>
-    public async Task<DateTimeOffset> ReserveAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> wanted, TimeSpan ttl, CancellationToken cancellationToken)
+    /// <summary>
+    /// Holds every line or none, for <paramref name="holder"/>. Throws FAILED_PRECONDITION naming
+    /// each short line, PERMISSION_DENIED when another caller holds this payment id.
+    /// </summary>
+    public async Task<DateTimeOffset> ReserveAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> wanted, TimeSpan ttl, Guid holder, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await LockAsync(paymentId, cancellationToken) is { } existing)
         {
+            EnsureHolder(existing, holder);
             return existing.State == ReservationState.Released
                 ? throw RpcErrors.FailedPrecondition($"stock: the reservation of payment {paymentId} was released ({existing.Reason}); check out again")
                 : existing.ExpiresAt;
@@ -36,6 +40,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         // for the product rows: then that reservation is the answer, not a shortage.
         if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } concurrent)
         {
+            EnsureHolder(concurrent, holder);
             return concurrent.ExpiresAt;
         }
         var shortLines = ShortLines(wanted, products);
@@ -52,6 +57,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         var reservation = new StockReservation
         {
             PaymentId = paymentId,
+            HeldBy = holder,
             State = ReservationState.Held,
             Lines = [.. wanted.Select(w => new ReservedLine { ProductId = w.Key, Quantity = w.Value })],
             ExpiresAt = now + ttl,
@@ -70,6 +76,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             await transaction.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
             var winner = await db.StockReservations.AsNoTracking().FirstAsync(r => r.PaymentId == paymentId, cancellationToken);
+            EnsureHolder(winner, holder);
             return winner.ExpiresAt;
         }
         InventoryMetrics.Reserved.Inc(wanted.Values.Sum());
@@ -124,6 +131,27 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             InventoryMetrics.ReservationsFailed.Inc();
         }
         await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A caller giving back its own hold (payments, when a charge is not made). Someone
+    /// else's reservation is PERMISSION_DENIED: knowing a payment id is no right to its stock.
+    /// </summary>
+    public async Task<bool> ReleaseForAsync(Guid paymentId, Guid holder, string reason, CancellationToken cancellationToken)
+    {
+        if (await LockAsync(paymentId, cancellationToken) is { } reservation)
+        {
+            EnsureHolder(reservation, holder);
+        }
+        return await ReleaseAsync(paymentId, reason, cancellationToken);
+    }
+
+    private static void EnsureHolder(StockReservation reservation, Guid holder)
+    {
+        if (reservation.HeldBy is { } heldBy && heldBy != holder)
+        {
+            throw RpcErrors.PermissionDenied($"the stock of payment {reservation.PaymentId} is held by another caller");
+        }
     }
 
     /// <summary>Returns held stock; a committed or already released reservation is left as it is. In the caller's transaction.</summary>

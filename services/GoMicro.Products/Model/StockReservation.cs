@@ -20,6 +20,12 @@ public sealed class StockReservation
 {
     public Guid PaymentId { get; set; }
 
+    /// <summary>
+    /// The caller (token subject) that reserved: only it may release the hold or reserve under
+    /// the same payment id. Null for a reservation made when a success was committed.
+    /// </summary>
+    public Guid? HeldBy { get; set; }
+
     public ReservationState State { get; set; }
 
     public List<ReservedLine> Lines { get; set; } = [];
