@@ -27,6 +27,9 @@ public sealed class WatchedNamespacesTests(OperatorFixture cluster) : IClassFixt
 
         Assert.All(reads, r => Assert.Matches("^GET /apis?/[^ ]*namespaces/team-[ac]/", r));
         Assert.Contains(reads, r => r.Contains("namespaces/team-c/gomicroshops", StringComparison.Ordinal));
-        Assert.Empty(cluster.Api.Forbidden); // Roles in team-a and team-c only were enough
+        lock (cluster.Api.Forbidden)
+        {
+            Assert.Empty(cluster.Api.Forbidden); // Roles in team-a and team-c only were enough
+        }
     }
 }
