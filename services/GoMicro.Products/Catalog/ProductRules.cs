@@ -62,14 +62,8 @@ internal static class ProductRules
             : TextRules.Clean(query, "query");
     }
 
-    /// <summary>The category filter: no longer than a category can be.</summary>
-    public static string CategoryFilter(string? value)
-    {
-        var category = value?.Trim() ?? "";
-        return category.Length > MaxCategoryLength
-            ? throw RpcErrors.InvalidArgument("category", $"must be at most {MaxCategoryLength} characters")
-            : TextRules.Clean(category, "category");
-    }
+    /// <summary>The category filter: whatever a category may be (the same rule, so one place).</summary>
+    public static string CategoryFilter(string? value) => Category(value);
 
     public static int Stock(int value) => value switch
     {
