@@ -8,6 +8,7 @@ using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
 using GoMicro.Payments.Refunds;
 using GoMicro.Products.V1;
+using GoMicro.ServiceDefaults.Auth;
 
 namespace GoMicro.Payments;
 
@@ -28,7 +29,8 @@ public static class ApplicationServices
         // Basket answers GetBasket within its own sub-second budget towards products, so the
         // budget towards basket is larger; checkout is not a sub-second operation anyway.
         builder.AddServiceClient<BasketService.BasketServiceClient>("Basket", TimeSpan.FromSeconds(3));
-        builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products", TimeSpan.FromSeconds(3));
+        builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products", TimeSpan.FromSeconds(3))
+            .PresentServiceKey(builder.Configuration, ServiceKeys.Payments);
         builder.Services.AddScoped<BasketPricer>();
         builder.Services.AddScoped<StockHold>();
         builder.Services.AddScoped<PaymentSettlement>();

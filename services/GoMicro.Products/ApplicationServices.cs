@@ -3,6 +3,7 @@ using GoMicro.Messaging;
 using GoMicro.Products.Catalog;
 using GoMicro.Products.Infrastructure;
 using GoMicro.Products.Inventory;
+using GoMicro.ServiceDefaults.Auth;
 
 namespace GoMicro.Products;
 
@@ -20,6 +21,7 @@ public static class ApplicationServices
             .AddSubscription<PaymentSucceeded, PaymentSucceededHandler>()
             .AddSubscription<PaymentFailed, PaymentFailedHandler>();
         builder.Services.AddScoped<StockReservations>();
+        builder.Services.AddServiceKeyPolicy(builder.Configuration, ServiceKeys.Payments, ServiceKeys.PaymentsPolicy);
         builder.Services.Configure<ReservationOptions>(builder.Configuration.GetSection("Products:Reservations"));
         builder.Services.AddHostedService<ReservationExpiry>();
         builder.Services.AddHostedService<SampleCatalog>();

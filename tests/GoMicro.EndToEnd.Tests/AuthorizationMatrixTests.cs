@@ -91,6 +91,29 @@ public sealed class AuthorizationMatrixTests(ShopFixture shop) : IClassFixture<S
         Assert.True(wrong.Count == 0, $"{protocol}:\n{string.Join("\n", wrong)}");
     }
 
+    /// <summary>
+    /// The gRPC-only methods payments calls on products hold stock: no caller but payments (its
+    /// service key beside the buyer's token) may use them, not even an admin.
+    /// </summary>
+    [Fact]
+    public async Task Only_payments_may_reserve_or_release_stock_whoever_the_caller_is()
+    {
+        var (_, a) = await shop.NewCustomerAsync();
+        var admin = await shop.AdminTokenAsync();
+        var product = await shop.CreateProductAsync(stock: 10);
+        var payment = Guid.NewGuid();
+        var reserve = $$"""{"paymentId":"{{payment}}","lines":[{"productId":"{{product}}","quantity":4}]}""";
+        var release = $$"""{"paymentId":"{{payment}}"}""";
+
+        int[] answers = [
+            await GrpcAsync("products", "ReserveStock", null, reserve), await GrpcAsync("products", "ReserveStock", a, reserve), await GrpcAsync("products", "ReserveStock", admin, reserve),
+            await GrpcAsync("products", "ReleaseStock", null, release), await GrpcAsync("products", "ReleaseStock", a, release), await GrpcAsync("products", "ReleaseStock", admin, release),
+        ];
+
+        Assert.Equal([Unauthenticated, Forbidden, Forbidden, Unauthenticated, Forbidden, Forbidden], answers);
+        Assert.Equal(10, (await ShopFixture.SendAsync(shop.Products, HttpMethod.Get, $"/products/{product}", null)).Body.GetProperty("stock").GetInt32());
+    }
+
     [Fact]
     public async Task A_customer_lists_only_their_own_payments_and_basket()
     {

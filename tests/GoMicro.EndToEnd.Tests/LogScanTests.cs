@@ -40,7 +40,7 @@ public sealed partial class LogScanTests(ShopFixture shop) : IClassFixture<ShopF
             .SelectMany(c => PasswordInConnectionString().Matches(c).Select(m => m.Groups[1].Value))
             .Where(p => p.Length >= 12); // the throwaway test servers' short well-known passwords are words that appear anyway
         // The admin's address is not a secret, but it names the account worth attacking.
-        string[] secrets = [token, token.Split('.')[2], admin, admin.Split('.')[2], ShopFixture.AdminEmail, .. Passwords, .. key, .. connectionSecrets];
+        string[] secrets = [token, token.Split('.')[2], admin, admin.Split('.')[2], ShopFixture.AdminEmail, shop.PaymentsServiceKey, .. Passwords, .. key, .. connectionSecrets];
 
         var lines = CapturedLogs.All;
         foreach (var service in new[] { "users", "products", "basket", "payments" })

@@ -22,6 +22,9 @@ public sealed class ShopFixture : IAsyncLifetime
     public const string AdminEmail = "admin@shop.test";
     public const string AdminPassword = "admin-password-1";
 
+    /// <summary>The key payments presents to products (ServiceKeys:Payments).</summary>
+    public string PaymentsServiceKey { get; } = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
     private readonly string _keyDirectory = Directory.CreateTempSubdirectory("gomicro-e2e-").FullName;
     private readonly List<IAsyncDisposable> _hosts = [];
 
@@ -87,6 +90,7 @@ public sealed class ShopFixture : IAsyncLifetime
             await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
         }
         var jwt = new Dictionary<string, string?> { ["Jwt:Issuer"] = Issuer, ["Jwt:Audience"] = Audience };
+        var paymentsKey = new Dictionary<string, string?> { ["ServiceKeys:Payments"] = PaymentsServiceKey };
 
         var users = Start<UsersGrpcService>(new(jwt)
         {
@@ -99,7 +103,7 @@ public sealed class ShopFixture : IAsyncLifetime
         jwt["Jwt:JwksUrl"] = new Uri(users.HttpAddress, "/.well-known/jwks.json").ToString();
         var retries = new Dictionary<string, string?> { ["RabbitMq:RetryDelays:0"] = "00:00:00.200", ["RabbitMq:RetryDelays:1"] = "00:00:00.500" };
 
-        var products = Start<ProductsGrpcService>(new(jwt.Concat(retries))
+        var products = Start<ProductsGrpcService>(new(jwt.Concat(retries).Concat(paymentsKey))
         {
             ["ConnectionStrings:Postgres"] = ProductsDb.ConnectionString,
             ["Database:MigrateOnStartup"] = "true",
@@ -116,7 +120,7 @@ public sealed class ShopFixture : IAsyncLifetime
             ["Services:Products:Resilience:TotalRequestTimeout:Timeout"] = "00:00:05",
             ["Services:Products:Resilience:AttemptTimeout:Timeout"] = "00:00:02",
         });
-        var payments = Start<PaymentsGrpcService>(new(jwt.Concat(retries))
+        var payments = Start<PaymentsGrpcService>(new(jwt.Concat(retries).Concat(paymentsKey))
         {
             ["ConnectionStrings:Postgres"] = PaymentsDb.ConnectionString,
             ["Database:MigrateOnStartup"] = "true",

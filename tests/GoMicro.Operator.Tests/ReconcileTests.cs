@@ -44,7 +44,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
         Assert.Contains(requests, r => r.StartsWith($"PATCH /apis/apps/v1/namespaces/{ns}/deployments/shop-users?", StringComparison.Ordinal) && r.Contains("fieldManager=gomicro-operator", StringComparison.Ordinal) && r.Contains("force=true", StringComparison.Ordinal));
 
         var secrets = (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Select(s => s.Metadata.Name).Order();
-        Assert.Equal(["shop-admin", "shop-jwt", "shop-payments-db", "shop-products-db", "shop-rabbitmq", "shop-redis", "shop-users-db"], secrets);
+        Assert.Equal(["shop-admin", "shop-jwt", "shop-payments-db", "shop-products-db", "shop-rabbitmq", "shop-redis", "shop-service-keys", "shop-users-db"], secrets);
 
         await cluster.UntilAsync(async () => Condition(await cluster.GetShopAsync(ns, "shop"), ConditionTypes.Progressing)?.Status == "True", "Progressing while pods start");
         shop = (await cluster.GetShopAsync(ns, "shop"))!;
@@ -71,7 +71,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
     {
         const string ns = "secrets";
         await cluster.CreateShopAsync(TestShops.New("shop", ns));
-        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7
+        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 8
             && (await Kubectl.AppsV1.ListNamespacedDeploymentAsync(ns)).Items.Any(d => d.Metadata.Name == "shop-users"), "secrets and workloads created");
         var before = (await Kubectl.CoreV1.ReadNamespacedSecretAsync("shop-users-db", ns)).Metadata.ResourceVersion;
 
@@ -186,7 +186,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
         var ns = "delete-" + retention.ToString().ToLowerInvariant();
         await cluster.CreateShopAsync(TestShops.New("shop", ns, s => s.DataRetention = retention));
         await cluster.UntilAsync(async () => (await Kubectl.AppsV1.ListNamespacedStatefulSetAsync(ns)).Items.Count == 5
-            && (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7, "shop created");
+            && (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 8, "shop created");
         // The StatefulSet controller would make this claim from the volumeClaimTemplate; the fake has none, so the test does.
         var template = (await Kubectl.AppsV1.ReadNamespacedStatefulSetAsync("shop-users-db", ns)).Spec.VolumeClaimTemplates[0];
         await Kubectl.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(new V1PersistentVolumeClaim
@@ -209,7 +209,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
         if (retention == DataRetention.Retain)
         {
             Assert.Single(claims);
-            Assert.Equal(7, secrets.Count);
+            Assert.Equal(8, secrets.Count);
         }
         else
         {
@@ -259,7 +259,7 @@ public sealed class ReconcileTests(OperatorFixture cluster) : IClassFixture<Oper
     {
         const string ns = "secret-deleted";
         await cluster.CreateShopAsync(TestShops.New("shop", ns));
-        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 7
+        await cluster.UntilAsync(async () => (await Kubectl.CoreV1.ListNamespacedSecretAsync(ns)).Items.Count == 8
             && (await cluster.GetShopAsync(ns, "shop"))?.Status?.ObservedGeneration == 1, "shop reconciled");
 
         await Kubectl.CoreV1.DeleteNamespacedSecretAsync("shop-redis", ns);

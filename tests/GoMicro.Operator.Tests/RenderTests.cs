@@ -41,7 +41,7 @@ public sealed class RenderTests : IDisposable
         Assert.True(code == 0, errors);
         var objects = YamlJson.Documents(output).OfType<JsonObject>().ToList();
         Assert.Equal(
-            [("ConfigMap", 1), ("Deployment", 5), ("NetworkPolicy", 6), ("Secret", 7), ("Service", 11), ("StatefulSet", 5)],
+            [("ConfigMap", 1), ("Deployment", 5), ("NetworkPolicy", 10), ("Secret", 8), ("Service", 11), ("StatefulSet", 5)],
             objects.GroupBy(o => o["kind"]!.GetValue<string>()).Select(g => (g.Key, g.Count())).OrderBy(g => g.Key));
         foreach (var obj in objects)
         {

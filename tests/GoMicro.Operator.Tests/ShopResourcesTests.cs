@@ -209,6 +209,51 @@ public sealed class ShopResourcesTests
         Assert.Equal("8080", Assert.Single(toServices.Ports).Port.Value);
         var dns = gateway.Spec.Egress.Single(e => e.To is null or { Count: 0 });
         Assert.All(dns.Ports, p => Assert.Equal("53", p.Port.Value));
-        Assert.Equal(6, policies.Count);
+        Assert.Equal(10, policies.Count);
+    }
+
+    [Fact]
+    public void A_services_gRPC_port_accepts_only_the_services_that_call_it_and_its_HTTP_port_everyone()
+    {
+        var children = ShopResources.Build(new ShopNames(TestShops.New("acme")));
+        var policies = children.OfType<V1NetworkPolicy>().ToList();
+        var pods = children.OfType<V1Deployment>().ToDictionary(d => d.Metadata.Name, d => d.Spec.Template.Metadata.Labels);
+        static bool Selects(V1LabelSelector selector, IDictionary<string, string> labels) => selector.MatchLabels.All(l => labels.TryGetValue(l.Key, out var v) && v == l.Value);
+        IEnumerable<string> Peers(IEnumerable<V1NetworkPolicyPeer> peers) => pods.Where(p => peers.Any(peer => Selects(peer.PodSelector, p.Value))).Select(p => p.Key).Order();
+
+        // Who may open each service's gRPC port: DESIGN.md's arrows (basket → products, payments → basket, products).
+        var grpcCallers = new Dictionary<string, string[]>
+        {
+            ["acme-users"] = [],
+            ["acme-products"] = ["acme-basket", "acme-payments"],
+            ["acme-basket"] = ["acme-payments"],
+            ["acme-payments"] = [],
+        };
+        foreach (var (service, callers) in grpcCallers)
+        {
+            var policy = Assert.Single(policies, p => p.Spec.PolicyTypes.Contains("Ingress") && Selects(p.Spec.PodSelector, pods[service]));
+            Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+            var http = Assert.Single(policy.Spec.Ingress, r => r.Ports.Any(p => p.Port.Value == "8080"));
+            Assert.True(http.FromProperty is null or { Count: 0 }, $"{service}: HTTP is open to the gateway, the JWKS readers and Prometheus");
+            var grpc = policy.Spec.Ingress.Where(r => r.Ports.Any(p => p.Port.Value == "8081")).ToList();
+            if (callers.Length == 0)
+            {
+                Assert.Empty(grpc); // a rule without peers would admit everyone
+            }
+            else
+            {
+                Assert.Equal(callers, Peers(Assert.Single(grpc).FromProperty));
+            }
+            Assert.Equal(callers.Length > 0 ? 2 : 1, policy.Spec.Ingress.Count);
+        }
+        // The operator's configuration of each caller names exactly the services the policies admit it to.
+        foreach (var (service, callers) in grpcCallers)
+        {
+            foreach (var caller in callers)
+            {
+                var env = children.OfType<V1Deployment>().Single(d => d.Metadata.Name == caller).Spec.Template.Spec.Containers[0].Env;
+                Assert.Contains(env, e => e.Name.EndsWith("__Grpc", StringComparison.Ordinal) && e.Value == $"http://{service}:8081");
+            }
+        }
     }
 }

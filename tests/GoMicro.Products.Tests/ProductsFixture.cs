@@ -2,6 +2,7 @@ using System.Text.Json;
 using GoMicro.Common.V1;
 using GoMicro.Products.Catalog;
 using GoMicro.Products.V1;
+using GoMicro.ServiceDefaults.Auth;
 using GoMicro.Testing;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -52,6 +53,9 @@ public sealed class ProductsFixture : IAsyncLifetime
     public Metadata Admin => new() { { "authorization", $"Bearer {Identity.AdminToken()}" } };
 
     public Metadata Customer => new() { { "authorization", $"Bearer {Identity.CustomerToken()}" } };
+
+    /// <summary>What payments sends when it reserves stock: a new buyer's token and payments' service key.</summary>
+    public Metadata Buyer => new() { { "authorization", $"Bearer {Identity.CustomerToken()}" }, { ServiceKeys.Header, Identity.PaymentsServiceKey } };
 
     public async Task<Product> CreateAsync(string? name = null, int stock = 10, long priceCents = 1999, string category = "test", string currency = "EUR") =>
         await Grpc.CreateProductAsync(new CreateProductRequest

@@ -1,6 +1,7 @@
 using GoMicro.Common.V1;
 using GoMicro.Events.V1;
 using GoMicro.Products.V1;
+using GoMicro.ServiceDefaults.Auth;
 using GoMicro.Testing;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -29,7 +30,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         var a = await products.CreateAsync(stock: 5);
         var b = await products.CreateAsync(stock: 2);
         var payment = Guid.NewGuid();
-        var buyer = products.Customer; // payments retries with the same buyer's token
+        var buyer = products.Buyer; // payments retries with the same buyer's token
 
         await Task.WhenAll(Enumerable.Range(0, 5).Select(_ =>
             products.Grpc.ReserveStockAsync(Reserve(payment, null, (a.Id, 2), (b.Id, 2)), buyer).ResponseAsync));
@@ -47,7 +48,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         var payment = Guid.NewGuid();
 
         var refused = await Assert.ThrowsAsync<RpcException>(() =>
-            products.Grpc.ReserveStockAsync(Reserve(payment, null, (plenty.Id, 2), (scarce.Id, 2)), products.Customer).ResponseAsync);
+            products.Grpc.ReserveStockAsync(Reserve(payment, null, (plenty.Id, 2), (scarce.Id, 2)), products.Buyer).ResponseAsync);
 
         Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
         Assert.Contains(scarce.Id, refused.Status.Detail, StringComparison.Ordinal);
@@ -71,7 +72,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
         };
         foreach (var request in bad)
         {
-            var ex = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(request, products.Customer).ResponseAsync);
+            var ex = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(request, products.Buyer).ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         }
         var anonymous = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1))).ResponseAsync);
@@ -84,7 +85,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     {
         var product = await products.CreateAsync(stock: 4);
         var payment = Guid.NewGuid();
-        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), products.Customer);
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), products.Buyer);
         var failed = new PaymentFailed { PaymentId = payment.ToString(), Reason = "card_declined" };
         var messageId = Guid.NewGuid();
 
@@ -103,7 +104,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     {
         var product = await products.CreateAsync(stock: 3);
         var payment = Guid.NewGuid();
-        await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Customer);
+        await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Buyer);
         Assert.Equal(1, await products.StockAsync(product.Id));
 
         await Eventually.UntilAsync(async () => await StateAsync(payment) == "Released", what: "expired");
@@ -119,10 +120,10 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     {
         var product = await products.CreateAsync(stock: 2);
         var payment = Guid.NewGuid();
-        await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Customer);
+        await products.Grpc.ReserveStockAsync(Reserve(payment, TimeSpan.FromSeconds(1), (product.Id, 2)), products.Buyer);
         await Eventually.UntilAsync(async () => await StateAsync(payment) == "Released", what: "expired");
         var other = Guid.NewGuid();
-        var otherBuyer = products.Customer;
+        var otherBuyer = products.Buyer;
         await products.Grpc.ReserveStockAsync(Reserve(other, null, (product.Id, 2)), otherBuyer); // someone else holds it
 
         await products.Events.PublishAsync(Succeeded(payment, (product.Id, 2)));
@@ -145,7 +146,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     {
         var product = await products.CreateAsync(stock: 5);
         var payment = Guid.NewGuid();
-        var buyer = products.Customer;
+        var buyer = products.Buyer;
         await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 2)), buyer);
 
         var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
@@ -163,8 +164,8 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     public async Task Product_events_carry_a_revision_that_grows_with_every_change()
     {
         var product = await products.CreateAsync(stock: 5);
-        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1)), products.Customer);
-        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1)), products.Customer);
+        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1)), products.Buyer);
+        await products.Grpc.ReserveStockAsync(Reserve(Guid.NewGuid(), null, (product.Id, 1)), products.Buyer);
 
         var changes = await products.Events.WaitForAsync<StockChanged>(e => e.Count(x => x.Event.ProductId == product.Id) >= 3);
         var revisions = changes.Where(x => x.Event.ProductId == product.Id).OrderBy(x => x.Event.Stock).Select(x => x.Event.Revision).ToList();
@@ -180,12 +181,39 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     };
 
     [Fact]
+    public async Task Stock_is_reserved_and_released_only_by_payments_even_for_a_signed_in_customer_or_admin()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        var payment = Guid.NewGuid();
+        var customer = $"Bearer {products.Identity.CustomerToken()}";
+        var callers = new Dictionary<string, Metadata>
+        {
+            ["customer without a service key"] = new() { { "authorization", customer } },
+            ["admin without a service key"] = products.Admin,
+            ["customer with a wrong key"] = new() { { "authorization", customer }, { ServiceKeys.Header, new string('0', 64) } },
+            ["customer with an empty key"] = new() { { "authorization", customer }, { ServiceKeys.Header, "" } },
+        };
+        foreach (var (who, metadata) in callers)
+        {
+            var reserve = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), metadata).ResponseAsync);
+            var release = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, metadata).ResponseAsync);
+            Assert.True(reserve.StatusCode == StatusCode.PermissionDenied && release.StatusCode == StatusCode.PermissionDenied, $"{who}: {reserve.StatusCode}, {release.StatusCode}");
+        }
+        // The key alone, without a buyer, is not enough either.
+        var keyOnly = await Assert.ThrowsAsync<RpcException>(() =>
+            products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), new Metadata { { ServiceKeys.Header, products.Identity.PaymentsServiceKey } }).ResponseAsync);
+        Assert.Equal(StatusCode.Unauthenticated, keyOnly.StatusCode);
+        Assert.Equal(5, await products.StockAsync(product.Id));
+        Assert.Null(await StateAsync(payment));
+    }
+
+    [Fact]
     public async Task Only_the_caller_that_reserved_can_release_the_hold_or_reserve_under_its_payment_id()
     {
         var product = await products.CreateAsync(stock: 5);
         var payment = Guid.NewGuid();
-        var buyer = products.Customer;
-        var stranger = products.Customer; // another user: CustomerToken makes a new one each time
+        var buyer = products.Buyer;
+        var stranger = products.Buyer; // another user: CustomerToken makes a new one each time
         await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 3)), buyer);
 
         var release = await Assert.ThrowsAsync<RpcException>(() => products.Grpc.ReleaseStockAsync(new ReleaseStockRequest { PaymentId = payment.ToString() }, stranger).ResponseAsync);

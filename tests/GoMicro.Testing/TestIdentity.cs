@@ -46,7 +46,11 @@ public sealed class TestIdentity : IAsyncLifetime
         new("Jwt:Issuer", Issuer),
         new("Jwt:Audience", Audience),
         new("Jwt:JwksUrl", JwksUrl),
+        new("ServiceKeys:Payments", PaymentsServiceKey),
     ];
+
+    /// <summary>The key payments presents to products (ServiceKeys:Payments), fresh for each identity.</summary>
+    public string PaymentsServiceKey { get; } = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     public string Token(Guid userId, params string[] roles) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {

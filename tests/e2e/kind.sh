@@ -420,7 +420,7 @@ stop_forward
 step "uninstall shop $SHOP (dataRetention Retain): volumes and credentials stay"
 sel="app.kubernetes.io/instance=$SHOP,$OURS"
 [ "$(count pvc "$sel")" = 5 ] || fail "shop $SHOP should have 5 PersistentVolumeClaims, has $(count pvc "$sel")"
-[ "$(count secrets "$sel")" = 7 ] || fail "shop $SHOP should have 7 Secrets, has $(count secrets "$sel")"
+[ "$(count secrets "$sel")" = 8 ] || fail "shop $SHOP should have 8 Secrets, has $(count secrets "$sel")"
 kc -n "$SHOP_NS" get pvc,secrets -l "$sel" -o json | jq -r '.items[] | .metadata.uid' | sort >"$WORK/kept-before"
 json gms "$SHOP" | jq -e --arg f "$FINALIZER" '(.metadata.finalizers // []) | index($f) | not' >/dev/null || fail "a Retain shop should carry no $FINALIZER finalizer"
 hm uninstall "$SHOP" -n "$SHOP_NS" --wait --timeout 5m
@@ -443,7 +443,7 @@ has_finalizer() { json gms "$1" | jq -e --arg f "$FINALIZER" '(.metadata.finaliz
 wait_for "GoMicroShop $SCRATCH carries the finalizer $FINALIZER" 60 has_finalizer "$SCRATCH"
 scratch_sel="app.kubernetes.io/instance=$SCRATCH,$OURS"
 [ "$(count pvc "$scratch_sel")" = 5 ] || fail "shop $SCRATCH should have 5 PersistentVolumeClaims, has $(count pvc "$scratch_sel")"
-[ "$(count secrets "$scratch_sel")" = 7 ] || fail "shop $SCRATCH should have 7 Secrets, has $(count secrets "$scratch_sel")"
+[ "$(count secrets "$scratch_sel")" = 8 ] || fail "shop $SCRATCH should have 8 Secrets, has $(count secrets "$scratch_sel")"
 note "$SCRATCH has its 5 PersistentVolumeClaims and 7 Secrets"
 
 # ---- 12. uninstall -----------------------------------------------------------------------

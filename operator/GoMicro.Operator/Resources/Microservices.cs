@@ -19,6 +19,16 @@ internal static class Microservices
 
     public static readonly string[] WithDatabase = [Users, Products, Payments];
 
+    /// <summary>Which services each service calls over gRPC (Services__{Name}__Grpc): the one table its configuration and the NetworkPolicies are built from.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> GrpcCalls = new Dictionary<string, string[]>
+    {
+        [Basket] = [Products],
+        [Payments] = [Products, Basket],
+    };
+
+    /// <summary>The services that call <paramref name="service"/> over gRPC.</summary>
+    public static string[] GrpcCallersOf(string service) => [.. GrpcCalls.Where(c => c.Value.Contains(service)).Select(c => c.Key).Order(StringComparer.Ordinal)];
+
     private const string JwtMount = "/var/run/secrets/gomicro/jwt";
 
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
@@ -58,17 +68,24 @@ internal static class Microservices
                 break;
             case Products:
                 yield return Env("Products__SeedSampleData", names.Shop.Spec.SeedSampleData ? "true" : "false");
+                yield return PaymentsServiceKey(names);
                 break;
             case Basket:
                 yield return FromSecret("ConnectionStrings__Redis", names.Of(ShopSecrets.Redis), ShopSecrets.ConnectionStringKey);
-                yield return Env("Services__Products__Grpc", GrpcAddress(names, Products));
                 break;
             case Payments:
-                yield return Env("Services__Products__Grpc", GrpcAddress(names, Products));
-                yield return Env("Services__Basket__Grpc", GrpcAddress(names, Basket));
+                yield return PaymentsServiceKey(names);
                 break;
         }
+        foreach (var callee in GrpcCalls.GetValueOrDefault(service, []))
+        {
+            // Services__Products__Grpc: the configuration section is the service's name, capitalised.
+            yield return Env($"Services__{char.ToUpperInvariant(callee[0])}{callee[1..]}__Grpc", GrpcAddress(names, callee));
+        }
     }
+
+    private static V1EnvVar PaymentsServiceKey(ShopNames names) =>
+        FromSecret("ServiceKeys__Payments", names.Of(ShopSecrets.ServiceKeys), ShopSecrets.PaymentsKeyKey);
 
     private static V1Deployment Deployment(ShopNames names, string service, ServiceSpec spec)
     {

@@ -5,8 +5,9 @@ namespace GoMicro.Operator.Resources;
 
 /// <summary>
 /// Who may talk to whom inside a shop: each database, Redis and RabbitMQ accept connections
-/// only from the services that use them, and the gateway may reach only the services' HTTP
-/// port (and DNS). Enforced where the cluster's network plugin enforces NetworkPolicies
+/// only from the services that use them; a service's gRPC port accepts only the services that
+/// call it (its HTTP port serves the gateway, the JWKS and Prometheus, wherever they run); and
+/// the gateway may reach only the services' HTTP port (and DNS). Enforced where the cluster's network plugin enforces NetworkPolicies
 /// (Calico, Cilium, …); elsewhere they are inert. Probes come from the node, which a
 /// NetworkPolicy does not restrict.
 /// </summary>
@@ -45,6 +46,22 @@ internal static class NetworkPolicies
             };
         }
 
+        foreach (var service in Microservices.All)
+        {
+            yield return new V1NetworkPolicy
+            {
+                ApiVersion = "networking.k8s.io/v1",
+                Kind = "NetworkPolicy",
+                Metadata = names.Metadata(service, "network-policy"),
+                Spec = new V1NetworkPolicySpec
+                {
+                    PodSelector = new V1LabelSelector { MatchLabels = names.Selector(service) },
+                    PolicyTypes = ["Ingress"],
+                    Ingress = [.. ServiceIngress(names, service)],
+                },
+            };
+        }
+
         yield return new V1NetworkPolicy
         {
             ApiVersion = "networking.k8s.io/v1",
@@ -69,5 +86,20 @@ internal static class NetworkPolicies
                 ],
             },
         };
+    }
+
+    private static IEnumerable<V1NetworkPolicyIngressRule> ServiceIngress(ShopNames names, string service)
+    {
+        yield return new V1NetworkPolicyIngressRule { Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = Microservices.HttpPort }] };
+        var callers = Microservices.GrpcCallersOf(service);
+        // A rule without peers admits everyone, so a service nobody calls gets no gRPC rule at all: closed.
+        if (callers.Length > 0)
+        {
+            yield return new V1NetworkPolicyIngressRule
+            {
+                FromProperty = [.. callers.Select(caller => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = names.Selector(caller) } })],
+                Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = Microservices.GrpcPort }],
+            };
+        }
     }
 }

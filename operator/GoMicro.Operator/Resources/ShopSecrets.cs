@@ -25,9 +25,13 @@ internal static class ShopSecrets
     public const string RabbitMq = "rabbitmq";
     public const string Jwt = "jwt";
     public const string Admin = "admin";
+    public const string ServiceKeys = "service-keys";
+
+    /// <summary>The key payments presents to products (ServiceKeys__Payments in both).</summary>
+    public const string PaymentsKeyKey = "payments";
 
     /// <summary>Every Secret of the shop, with freshly generated values (used only for those that do not exist yet).</summary>
-    public static IEnumerable<V1Secret> Generate(ShopNames names) => Build(names, _ => NewPassword(), NewSigningKey);
+    public static IEnumerable<V1Secret> Generate(ShopNames names) => Build(names, _ => NewPassword(), _ => NewServiceKey(), NewSigningKey);
 
     /// <summary>
     /// Every Secret of the shop with placeholders where the secrets go, for a rendered shop
@@ -35,9 +39,9 @@ internal static class ShopSecrets
     /// repeated in a connection string or URI has the same placeholder.
     /// </summary>
     public static IEnumerable<V1Secret> Placeholders(ShopNames names) =>
-        Build(names, part => $"REPLACE-{part}-password", () => "REPLACE with an ECDSA P-256 private key, PKCS#8 PEM (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)");
+        Build(names, part => $"REPLACE-{part}-password", part => $"REPLACE-{part}", () => "REPLACE with an ECDSA P-256 private key, PKCS#8 PEM (openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)");
 
-    private static IEnumerable<V1Secret> Build(ShopNames names, Func<string, string> newPassword, Func<string> newSigningKey)
+    private static IEnumerable<V1Secret> Build(ShopNames names, Func<string, string> newPassword, Func<string, string> newKey, Func<string> newSigningKey)
     {
         foreach (var service in Microservices.WithDatabase)
         {
@@ -68,6 +72,7 @@ internal static class ShopSecrets
             [EmailKey] = names.Shop.Spec.Admin.Email,
             [PasswordKey] = newPassword(Admin),
         });
+        yield return Secret(names, ServiceKeys, new() { [PaymentsKeyKey] = newKey(ServiceKeys) });
     }
 
     private static string NewSigningKey() => GoMicro.ServiceDefaults.Auth.JwtSigning.NewPrivateKeyPem();
@@ -83,4 +88,7 @@ internal static class ShopSecrets
 
     /// <summary>32 random characters that need no escaping in a URI or a connection string.</summary>
     private static string NewPassword() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+
+    /// <summary>64 hexadecimal characters: 256 random bits.</summary>
+    private static string NewServiceKey() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 }

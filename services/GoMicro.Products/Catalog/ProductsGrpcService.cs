@@ -164,8 +164,8 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
         return new Empty();
     }
 
-    /// <summary>Called by payments with the buyer's token, before charging.</summary>
-    [Authorize]
+    /// <summary>Called by payments (its service key) on behalf of the buyer (their token), before charging.</summary>
+    [Authorize(Policy = ServiceKeys.PaymentsPolicy)]
     public override async Task<ReserveStockResponse> ReserveStock(ReserveStockRequest request, ServerCallContext context)
     {
         var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
@@ -192,7 +192,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
         return new ReserveStockResponse { ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt) };
     }
 
-    [Authorize]
+    [Authorize(Policy = ServiceKeys.PaymentsPolicy)]
     public override async Task<Empty> ReleaseStock(ReleaseStockRequest request, ServerCallContext context)
     {
         var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
