@@ -11,7 +11,7 @@ public static class LoadCommandLine
 {
     public static RootCommand Build()
     {
-        var gateway = new Option<Uri?>("--gateway") { Description = "One base address for every service (KrakenD); overrides the four below." };
+        var gateway = new Option<Uri?>("--gateway") { Description = "One base address for every service (KrakenD); overrides the four below.", CustomParser = ParseUri };
         var users = Address("--users", "http://127.0.0.1:8080");
         var products = Address("--products", "http://127.0.0.1:8090");
         var basket = Address("--basket", "http://127.0.0.1:8092");
@@ -126,7 +126,18 @@ public static class LoadCommandLine
     }
 
     private static Option<Uri> Address(string name, string local) =>
-        new(name) { Description = $"The service's HTTP base address (default {local}).", DefaultValueFactory = _ => new Uri(local) };
+        new(name) { Description = "The service's HTTP base address.", DefaultValueFactory = _ => new Uri(local), CustomParser = ParseUri };
+
+    private static Uri ParseUri(System.CommandLine.Parsing.ArgumentResult result)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+        {
+            return uri;
+        }
+        result.AddError($"{result.Parent?.ToString() ?? "address"}: an http:// or https:// address, not '{text}'");
+        return null!;
+    }
 
     private static Option<int> Bounded(Option<int> option, int min, int max)
     {
