@@ -44,7 +44,7 @@ public static class LoadRun
         await warmup;
 
         var stats = measurement.Current;
-        var result = RunResult.From(options, stats, measured);
+        var result = RunResult.From(options, stats, measurement.Warmup, measured);
         ResultTable.Print(result, stats, Console.Out);
         if (options.JsonFile is not null)
         {

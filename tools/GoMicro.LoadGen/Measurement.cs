@@ -17,11 +17,15 @@ public sealed class Measurement
 
     public bool WarmingUp { get; private set; }
 
+    /// <summary>What the warm-up recorded (not reported beside the measurement, but said).</summary>
+    public Stats? Warmup { get; private set; }
+
     public void BeginWarmup() => WarmingUp = true;
 
     public void EndWarmup()
     {
         StartedAt = Stopwatch.GetTimestamp();
+        Warmup = _current;
         _current = new Stats();
         WarmingUp = false;
     }

@@ -28,6 +28,10 @@ public static class ResultTable
                 output.WriteLine($"  {r.Route}: {count} × HTTP {status}");
             }
         }
+        if (result.WarmupRequests > 0)
+        {
+            output.WriteLine($"warm-up (not counted above): {result.WarmupRequests} requests, {result.WarmupErrors} errors");
+        }
         if (result.Mode == "open")
         {
             output.WriteLine(string.Create(culture, $"open loop at {result.Rate:0.#}/s: {result.Missed} arrivals missed (all {result.Shoppers} shoppers busy)"));

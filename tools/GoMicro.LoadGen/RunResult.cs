@@ -14,6 +14,8 @@ public sealed record RunResult(
     long Requests,
     long Errors,
     long Missed,
+    long WarmupRequests,
+    long WarmupErrors,
     IReadOnlyList<RouteResult> Routes)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
@@ -22,7 +24,7 @@ public sealed record RunResult(
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    public static RunResult From(LoadOptions options, Stats stats, TimeSpan measured) => new(
+    public static RunResult From(LoadOptions options, Stats stats, Stats? warmup, TimeSpan measured) => new(
         options.Scenario,
         options.OpenLoop ? "open" : "closed",
         options.OpenLoop ? options.Rate : null,
@@ -32,6 +34,8 @@ public sealed record RunResult(
         stats.Requests,
         stats.Errors,
         stats.Missed,
+        warmup?.Requests ?? 0,
+        warmup?.Errors ?? 0,
         [.. stats.Routes.Select(kv => RouteResult.From(kv.Key, kv.Value, measured))]);
 
     public async Task WriteJsonAsync(string path)

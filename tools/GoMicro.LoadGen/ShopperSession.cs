@@ -15,11 +15,22 @@ public sealed class ShopperSession(ShopApi api, IReadOnlyList<string> catalog, S
     /// <summary>Requests the next step of the scenario sends, for the request budget.</summary>
     public static int RequestsPerStep(string scenario) => scenario is ScenarioNames.Browse or ScenarioNames.Checkout ? 2 : 1;
 
+    /// <summary>Puts <paramref name="lines"/> products in the basket before the run (a few tries each: a busy machine may answer 503 at first).</summary>
     public async Task PrefillAsync(int lines)
     {
-        for (var i = 0; i < lines; i++)
+        // Different products for different shoppers: not every reservation on one hot row.
+        var products = catalog.OrderBy(_ => _random.Next()).Take(lines).ToList();
+        for (var i = 0; i < products.Count; i++)
         {
-            var (status, _, _) = await api.SendAsync(HttpMethod.Post, api.Basket("/basket"), shopper.Token, new { productId = catalog[i % catalog.Count], quantity = 1 });
+            var status = 0;
+            for (var attempt = 1; attempt <= 5 && status != 200; attempt++)
+            {
+                (status, _, _) = await api.SendAsync(HttpMethod.Post, api.Basket("/basket"), shopper.Token, new { productId = products[i], quantity = 1 });
+                if (status != 200)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(attempt));
+                }
+            }
             if (status != 200)
             {
                 throw new InvalidOperationException($"prefill the basket: HTTP {status}");
