@@ -200,10 +200,12 @@ declare -A LAG=()
 
 checkout_pair() {
   local suffix=$1 before=$LOGS/metrics-before-$1.txt
-  run_load "checkout-closed$suffix" "POST /payments" --scenario checkout --shoppers 32
+  # The open loop first: its steady rate takes the services' cold checkout path gently, where
+  # 32 buyers at once would pile up on it.
   scrape "$before"
   run_load "checkout-open$suffix" "POST /payments" --scenario checkout --rate "$OPEN_RATE" --shoppers 64
   commit_lag "checkout-open$suffix" "$before"
+  run_load "checkout-closed$suffix" "POST /payments" --scenario checkout --shoppers 32
 }
 
 # --- build -----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ public static class LoadCommandLine
         var maxRequests = Bounded(new Option<int>("--max-requests", "-n") { Description = "A cap on requests, warm-up included.", DefaultValueFactory = _ => 20_000 }, 1, 50_000_000);
         var adminEmail = new Option<string>("--admin-email") { Description = "The admin who creates the load catalog.", DefaultValueFactory = _ => "admin@gomicro.local" };
         var adminPassword = new Option<string>("--admin-password") { DefaultValueFactory = _ => "admin-password-1" };
-        var catalog = Bounded(new Option<int>("--catalog") { Description = "Products the admin creates for checkout and mixed (the read scenarios use the catalog as it is).", DefaultValueFactory = _ => 20 }, 1, 1000);
+        var catalog = Bounded(new Option<int>("--catalog") { Description = "Products the admin creates for basket, checkout and mixed (the public reads use the catalog as it is).", DefaultValueFactory = _ => 20 }, 1, 1000);
         var stock = Bounded(new Option<int>("--stock") { Description = "Stock of each created product.", DefaultValueFactory = _ => 1_000_000 }, 0, 1_000_000);
         var noSetup = new Option<bool>("--no-setup") { Description = "Create nothing and log in nobody: for tools/GoMicro.Ceiling (product, list, basket and browse only)." };
         var json = new Option<string?>("--json") { Description = "Write the result (per route: count, errors, req/s, percentiles) to this file." };

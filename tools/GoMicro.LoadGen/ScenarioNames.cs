@@ -29,8 +29,8 @@ public static class ScenarioNames
     /// <summary>Public reads need no account.</summary>
     public static bool NeedsAccounts(string scenario) => scenario is Basket or Checkout or Mixed;
 
-    /// <summary>Writes need products of known stock, made by the admin.</summary>
-    public static bool NeedsOwnCatalog(string scenario) => scenario is Checkout or Mixed;
+    /// <summary>Baskets and writes need products of known stock, made by the admin (a sample product may be sold out).</summary>
+    public static bool NeedsOwnCatalog(string scenario) => scenario is Basket or Checkout or Mixed;
 
     /// <summary>Lines put in each shopper's basket before the run.</summary>
     public static int PrefilledLines(string scenario) => scenario switch
