@@ -256,7 +256,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 # met VALUE OP LIMIT: yes/no (— in a smoke run, which has no thresholds).
 met() {
   [ "$SMOKE" = 1 ] && { echo "— (smoke)"; return; }
-  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v == "" || v == "?" || v == "—") { print "?"; exit }
+  awk -v v="$1" -v op="$2" -v l="$3" 'BEGIN { if (v !~ /^[0-9]+(\.[0-9]+)?$/) { print "n/a"; exit }
     ok = (op == ">=") ? (v + 0 >= l + 0) : (v + 0 <= l + 0); print (ok ? "yes" : "no") }'
 }
 seconds_of() { awk -v ms="$1" 'BEGIN { printf "%.2f", ms / 1000 }'; }
