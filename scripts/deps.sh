@@ -6,10 +6,14 @@
 #   scripts/deps.sh env     print that environment again
 #   scripts/deps.sh stop    stop them (data stays in the scratch directory)
 #   scripts/deps.sh clean   stop them and delete the scratch directory
+#   scripts/deps.sh restart-postgres   restart PostgreSQL alone (to change its settings)
 #
 #   eval "$(scripts/deps.sh start)"
 #
 # Ports and the scratch directory can be changed through the variables below.
+# PostgreSQL runs with test-speed settings (fsync=off, synchronous_commit=off,
+# full_page_writes=off): a crash may lose data. GOMICRO_PG_DURABLE=1 starts it with the
+# durable defaults instead (fsync, synchronous_commit and full_page_writes on).
 set -euo pipefail
 
 DIR=${GOMICRO_DEPS_DIR:-/tmp/gomicro-deps}
@@ -19,6 +23,7 @@ AMQP_PORT=${GOMICRO_AMQP_PORT:-56729}
 RABBIT_MGMT_PORT=${GOMICRO_RABBIT_MGMT_PORT:-15679}
 RABBIT_DIST_PORT=${GOMICRO_RABBIT_DIST_PORT:-25679}
 EPMD_PORT=${GOMICRO_EPMD_PORT:-43699}
+PG_DURABLE=${GOMICRO_PG_DURABLE:-0}
 PG_PASSWORD=gomicro
 RABBIT_USER=gomicro
 RABBIT_PASSWORD=gomicro
@@ -77,8 +82,10 @@ start_postgres() {
     run_pg "'$bin/initdb' -D '$data' -U postgres --pwfile='$DIR/postgres/pwfile' -A scram-sha-256 -E UTF8 --locale=C.UTF-8" >/dev/null
   fi
   if run_pg "'$bin/pg_ctl' -D '$data' status" >/dev/null 2>&1; then log "postgres already running on $PG_PORT"; return; fi
-  run_pg "'$bin/pg_ctl' -D '$data' -w -l '$DIR/postgres/log' start -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$DIR/postgres' -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off\"" >/dev/null
-  log "postgres ready on 127.0.0.1:$PG_PORT"
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off" kind="test-speed settings"
+  [ "$PG_DURABLE" = 1 ] && durability="-c fsync=on -c synchronous_commit=on -c full_page_writes=on" kind="durable settings"
+  run_pg "'$bin/pg_ctl' -D '$data' -w -l '$DIR/postgres/log' start -o \"-c listen_addresses=127.0.0.1 -p $PG_PORT -k '$DIR/postgres' -c max_connections=300 $durability\"" >/dev/null
+  log "postgres ready on 127.0.0.1:$PG_PORT ($kind)"
 }
 
 start_redis() {
@@ -122,12 +129,16 @@ export GOMICRO_TEST_RABBITMQ_MANAGEMENT='http://$RABBIT_USER:$RABBIT_PASSWORD@12
 ENV
 }
 
-stop_all() {
+stop_postgres() {
   local bin; bin=$(pg_bin 2>/dev/null) || true
   if [ -n "${bin:-}" ] && [ -f "$DIR/postgres/data/PG_VERSION" ]; then
     if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "'$bin/pg_ctl' -D '$DIR/postgres/data' -m fast stop" >/dev/null 2>&1 || true
     else "$bin/pg_ctl" -D "$DIR/postgres/data" -m fast stop >/dev/null 2>&1 || true; fi
   fi
+}
+
+stop_all() {
+  stop_postgres
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
   if [ -x /usr/lib/rabbitmq/bin/rabbitmqctl ]; then
     rabbit_env
@@ -149,5 +160,6 @@ case "${1:-start}" in
   env) print_env ;;
   stop) stop_all ;;
   clean) stop_all; rm -rf "$DIR" ;;
-  *) die "usage: $0 start|env|stop|clean" ;;
+  restart-postgres) stop_postgres; start_postgres ;;
+  *) die "usage: $0 start|env|stop|clean|restart-postgres" ;;
 esac

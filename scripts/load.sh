@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # A bounded load run: the platform from scripts/run-local.sh (Release build), then
-# tools/GoMicro.LoadGen's weighted shopper journeys against it, printed as a table.
+# tools/GoMicro.LoadGen against it (by default the weighted shopper journeys), printed as a table.
 #
-#   scripts/load.sh [--seconds 30] [--shoppers 16] [--max-requests 20000]
+#   scripts/load.sh [--scenario mixed|browse|product|list|basket|checkout] [--seconds 30]
+#                   [--warmup 0] [--shoppers 16] [--rate R] [--max-requests 20000] [--json FILE]
 #
+# --rate R is the open loop (R steps started per second, timed from their scheduled start);
+# without it, --shoppers shoppers in a closed loop. Every option:
+#   dotnet run --project tools/GoMicro.LoadGen -- --help
+# For GoMicro beside the bare transcoded ceiling, in production mode, see scripts/bench.sh.
 # Exits non-zero when any request failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."

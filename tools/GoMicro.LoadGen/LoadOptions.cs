@@ -1,37 +1,35 @@
 namespace GoMicro.LoadGen;
 
-public sealed record LoadOptions(Uri Users, Uri Products, Uri Basket, Uri Payments, TimeSpan Duration, int Shoppers, int MaxRequests, string AdminEmail, string AdminPassword,
-    string Scenario = "mixed", int CatalogSize = 20, int Stock = 1_000_000)
+/// <summary>One load run, as the command line describes it (see <see cref="LoadCommandLine"/>).</summary>
+public sealed record LoadOptions
 {
-    public static LoadOptions Parse(string[] args)
-    {
-        string Get(string name, string fallback)
-        {
-            var i = Array.IndexOf(args, name);
-            return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-        }
-        var gateway = Get("--gateway", "");
-        Uri Url(string name, string local) => new(gateway.Length > 0 ? gateway : Get(name, local));
-        return new LoadOptions(
-            Url("--users", "http://127.0.0.1:8080"),
-            Url("--products", "http://127.0.0.1:8090"),
-            Url("--basket", "http://127.0.0.1:8092"),
-            Url("--payments", "http://127.0.0.1:8094"),
-            TimeSpan.FromSeconds(Math.Clamp(int.Parse(Get("--seconds", "30"), System.Globalization.CultureInfo.InvariantCulture), 1, 600)),
-            Math.Clamp(int.Parse(Get("--shoppers", "16"), System.Globalization.CultureInfo.InvariantCulture), 1, 500),
-            Math.Clamp(int.Parse(Get("--max-requests", "20000"), System.Globalization.CultureInfo.InvariantCulture), 1, 1_000_000),
-            Get("--admin-email", "admin@gomicro.local"),
-            Get("--admin-password", "admin-password-1"),
-            Get("--scenario", "mixed") is "mixed" or "checkout" ? Get("--scenario", "mixed") : throw new ArgumentException("--scenario: mixed or checkout"),
-            Math.Clamp(int.Parse(Get("--catalog", "20"), System.Globalization.CultureInfo.InvariantCulture), 1, 1000),
-            Math.Clamp(int.Parse(Get("--stock", "1000000"), System.Globalization.CultureInfo.InvariantCulture), 0, 1_000_000));
-    }
-}
+    public required Uri Users { get; init; }
+    public required Uri Products { get; init; }
+    public required Uri Basket { get; init; }
+    public required Uri Payments { get; init; }
+    public string Scenario { get; init; } = ScenarioNames.Mixed;
 
-/// <summary>A hard cap on requests across all shoppers.</summary>
-public sealed class RequestBudget(int max)
-{
-    private int _used;
+    /// <summary>Closed loop: concurrent shoppers. Open loop: the most steps in flight (each shopper does one at a time).</summary>
+    public int Shoppers { get; init; } = 16;
 
-    public bool TryTake() => Interlocked.Increment(ref _used) <= max;
+    /// <summary>Open loop: steps started per second on a fixed timetable; 0 means closed loop.</summary>
+    public double Rate { get; init; }
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(30);
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
+    public int MaxRequests { get; init; } = 20_000;
+    public string AdminEmail { get; init; } = "admin@gomicro.local";
+    public string AdminPassword { get; init; } = "admin-password-1";
+    public int CatalogSize { get; init; } = 20;
+    public int Stock { get; init; } = 1_000_000;
+
+    /// <summary>No seeding, no accounts: for a target without users or auth (tools/GoMicro.Ceiling).</summary>
+    public bool NoSetup { get; init; }
+
+    public string? JsonFile { get; init; }
+
+    /// <summary>The live line on stderr: null means only when stderr is a terminal.</summary>
+    public bool? Progress { get; init; }
+
+    public bool OpenLoop => Rate > 0;
 }

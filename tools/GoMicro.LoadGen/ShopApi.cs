@@ -5,15 +5,26 @@ using System.Text.Json;
 
 namespace GoMicro.LoadGen;
 
-public sealed record Shopper(string Token);
+/// <summary>A shopper; anonymous ones (no token) only read public routes, or talk to a target without auth.</summary>
+public sealed record Shopper(string Name, string? Token);
 
 /// <summary>The routes of DESIGN.md's table, over HTTP/JSON, timed.</summary>
 public sealed class ShopApi(LoadOptions options) : IDisposable
 {
-    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+    private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 512, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
     {
         Timeout = TimeSpan.FromSeconds(30),
     };
+
+    /// <summary>Product ids of the catalog as it is (the first page of 100), for the read scenarios.</summary>
+    public async Task<IReadOnlyList<string>> ListCatalogAsync()
+    {
+        var (status, body, _) = await SendAsync(HttpMethod.Get, new Uri(options.Products, "/products?pageSize=100"), null, readBody: true);
+        EnsureOk(status, "list products");
+        return body.TryGetProperty("products", out var products)
+            ? [.. products.EnumerateArray().Select(p => p.GetProperty("id").GetString()!)]
+            : [];
+    }
 
     public async Task<IReadOnlyList<string>> SeedCatalogAsync(int products, int stock)
     {
@@ -22,7 +33,7 @@ public sealed class ShopApi(LoadOptions options) : IDisposable
         for (var i = 0; i < products; i++)
         {
             var (status, body, _) = await SendAsync(HttpMethod.Post, new Uri(options.Products, "/products"), admin,
-                new { name = $"Load item {i} {Guid.NewGuid():N}", category = "load", price = new { amountCents = 100 + i, currency = "EUR" }, stock });
+                new { name = $"Load item {i} {Guid.NewGuid():N}", category = "load", price = new { amountCents = 100 + i, currency = "EUR" }, stock }, readBody: true);
             EnsureOk(status, "create product");
             ids.Add(body.GetProperty("id").GetString()!);
         }
@@ -34,7 +45,7 @@ public sealed class ShopApi(LoadOptions options) : IDisposable
         var email = $"load-{Guid.NewGuid():N}@example.com";
         var (status, _, _) = await SendAsync(HttpMethod.Post, new Uri(options.Users, "/users"), null, new { email, password = "load-pass-1", displayName = "Load" });
         EnsureOk(status, "register");
-        return new Shopper(await LoginAsync(email, "load-pass-1"));
+        return new Shopper(email, await LoginAsync(email, "load-pass-1"));
     }
 
     public Uri Products(string path) => new(options.Products, path);
@@ -43,7 +54,8 @@ public sealed class ShopApi(LoadOptions options) : IDisposable
 
     public Uri Payments(string path) => new(options.Payments, path);
 
-    public async Task<(int Status, JsonElement Body, TimeSpan Elapsed)> SendAsync(HttpMethod method, Uri url, string? token, object? body = null, string? idempotencyKey = null)
+    /// <summary>Sends one request; the elapsed time counts from <paramref name="startedAt"/> (a <see cref="Stopwatch"/> timestamp) when given.</summary>
+    public async Task<(int Status, JsonElement Body, TimeSpan Elapsed)> SendAsync(HttpMethod method, Uri url, string? token, object? body = null, string? idempotencyKey = null, long? startedAt = null, bool readBody = false)
     {
         using var request = new HttpRequestMessage(method, url);
         if (body is not null)
@@ -58,14 +70,18 @@ public sealed class ShopApi(LoadOptions options) : IDisposable
         {
             request.Headers.Add("Idempotency-Key", idempotencyKey);
         }
-        var started = Stopwatch.GetTimestamp();
+        var started = startedAt ?? Stopwatch.GetTimestamp();
         try
         {
             using var response = await _http.SendAsync(request);
+            var elapsed = Stopwatch.GetElapsedTime(started); // the body is buffered by now (ResponseContentRead)
+            if (!readBody)
+            {
+                return ((int)response.StatusCode, default, elapsed); // parsing every answer would take CPU from the services on a small machine
+            }
             var text = await response.Content.ReadAsStringAsync();
-            var elapsed = Stopwatch.GetElapsedTime(started);
-            var json = text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text).RootElement.Clone() : default;
-            return ((int)response.StatusCode, json, elapsed);
+            using var document = text.TrimStart().StartsWith('{') ? JsonDocument.Parse(text) : null;
+            return ((int)response.StatusCode, document?.RootElement.Clone() ?? default, elapsed);
         }
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
         {
@@ -75,7 +91,7 @@ public sealed class ShopApi(LoadOptions options) : IDisposable
 
     private async Task<string> LoginAsync(string email, string password)
     {
-        var (status, body, _) = await SendAsync(HttpMethod.Post, new Uri(options.Users, "/users/login"), null, new { email, password });
+        var (status, body, _) = await SendAsync(HttpMethod.Post, new Uri(options.Users, "/users/login"), null, new { email, password }, readBody: true);
         EnsureOk(status, $"login {email}");
         return body.GetProperty("accessToken").GetString()!;
     }

@@ -1,47 +1,39 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 
 namespace GoMicro.LoadGen;
 
-/// <summary>Latencies and failures per route, printed as a Markdown table.</summary>
+/// <summary>Every route's <see cref="RouteStats"/> of one measurement, and the open loop's missed arrivals.</summary>
 public sealed class Stats
 {
-    private readonly ConcurrentDictionary<string, ConcurrentBag<(double Ms, bool Ok, int Status)>> _samples = new();
+    private readonly ConcurrentDictionary<string, RouteStats> _routes = new(StringComparer.Ordinal);
+    private long _missed;
 
-    public long Errors => _samples.Values.Sum(bag => bag.Count(s => !s.Ok));
+    public IEnumerable<KeyValuePair<string, RouteStats>> Routes => _routes.OrderBy(kv => kv.Key, StringComparer.Ordinal);
+
+    public long Requests => _routes.Values.Sum(r => r.Count);
+
+    public long Errors => _routes.Values.Sum(r => r.Errors);
+
+    /// <summary>Open loop: arrivals not started because every shopper was busy (the bound on outstanding requests).</summary>
+    public long Missed => Interlocked.Read(ref _missed);
 
     public void Add(string route, TimeSpan elapsed, bool ok, int status) =>
-        _samples.GetOrAdd(route, _ => []).Add((elapsed.TotalMilliseconds, ok, status));
+        _routes.GetOrAdd(route, _ => new RouteStats()).Add(elapsed, ok, status);
+
+    public void Miss() => Interlocked.Increment(ref _missed);
 
     /// <summary>One line, for scripts: "statuses: 200=812 412=3 503=40 0=2" (0: no answer).</summary>
     public string StatusLine() =>
-        "statuses: " + string.Join(' ', _samples.Values.SelectMany(b => b).GroupBy(s => s.Status).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Count()}"));
+        "statuses: " + string.Join(' ', _routes.Values.SelectMany(r => r.Statuses).GroupBy(s => s.Key).OrderBy(g => g.Key).Select(g => $"{g.Key}={g.Sum(s => s.Value)}"));
 
-    public void Print(TimeSpan elapsed)
+    /// <summary>The 99th percentile over every route so far, for the progress line.</summary>
+    public double P99Ms()
     {
-        var culture = CultureInfo.InvariantCulture;
-        Console.WriteLine();
-        Console.WriteLine("| route | requests | errors | req/s | p50 ms | p95 ms | p99 ms | max ms |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var (route, bag) in _samples.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        var all = new HdrHistogram.LongHistogram(1, 60_000_000, 3);
+        foreach (var route in _routes.Values)
         {
-            var ms = bag.Select(s => s.Ms).Order().ToArray();
-            var errors = bag.Count(s => !s.Ok);
-            Console.WriteLine(string.Create(culture,
-                $"| {route} | {ms.Length} | {errors} | {ms.Length / elapsed.TotalSeconds:0.0} | {P(ms, 50):0.0} | {P(ms, 95):0.0} | {P(ms, 99):0.0} | {ms[^1]:0.0} |"));
+            all.Add(route.Latency);
         }
-        var total = _samples.Values.Sum(b => b.Count);
-        Console.WriteLine(string.Create(culture, $"| **all** | {total} | {Errors} | {total / elapsed.TotalSeconds:0.0} | | | | |"));
-        foreach (var (route, bag) in _samples)
-        {
-            foreach (var failure in bag.Where(s => !s.Ok).GroupBy(s => s.Status))
-            {
-                Console.WriteLine($"  {route}: {failure.Count()} × HTTP {failure.Key}");
-            }
-        }
-        Console.WriteLine(StatusLine());
+        return all.TotalCount == 0 ? 0 : all.GetValueAtPercentile(99) / 1000.0;
     }
-
-    private static double P(double[] sorted, int percentile) =>
-        sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100.0 * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

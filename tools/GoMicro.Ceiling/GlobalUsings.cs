@@ -1,0 +1,1 @@
+global using BasketMessage = GoMicro.Basket.V1.Basket;
