@@ -61,6 +61,7 @@ RESULTS=${JSON_DIR:-$BENCH_DIR/results}
 PG="Host=127.0.0.1;Port=$GOMICRO_PG_PORT;Username=postgres;Password=gomicro"
 AMQP="amqp://gomicro:gomicro@127.0.0.1:$GOMICRO_AMQP_PORT/"
 ADMIN_EMAIL=admin@bench.local ADMIN_PASSWORD=bench-admin-password-1
+SERVICE_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")   # the key payments presents to products
 SERVICES="users products basket payments"
 declare -A PROJECT=([users]=GoMicro.Users [products]=GoMicro.Products [basket]=GoMicro.Basket [payments]=GoMicro.Payments [ceiling]=GoMicro.Ceiling [loadgen]=GoMicro.LoadGen)
 declare -A DIRS=([users]=services [products]=services [basket]=services [payments]=services [ceiling]=tools [loadgen]=tools)
@@ -97,7 +98,7 @@ port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 env_for() {
   local s=$1
   echo "ASPNETCORE_ENVIRONMENT=Production Listen__Address=127.0.0.1 Listen__HttpPort=${HTTP[$s]} Listen__GrpcPort=${GRPC[$s]}"
-  echo "Jwt__Issuer=gomicro-users Jwt__Audience=gomicro Jwt__JwksUrl=$(url users)/.well-known/jwks.json"
+  echo "Jwt__Issuer=gomicro-users Jwt__Audience=gomicro Jwt__JwksUrl=$(url users)/.well-known/jwks.json ServiceKeys__Payments=$SERVICE_KEY"
   case $s in
     # The load generator registers and logs in all its shoppers from one address: the
     # per-address credential rate limit is lifted for the run.
