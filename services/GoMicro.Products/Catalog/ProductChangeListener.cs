@@ -13,7 +13,7 @@ namespace GoMicro.Products.Catalog;
 /// cleared and stops serving, so a change made while nobody listened cannot be served stale;
 /// it reconnects with capped back-off and LISTENs before the cache serves again.
 /// </summary>
-internal sealed partial class ProductChangeListener(
+public sealed partial class ProductChangeListener(
     ProductCache cache, IConfiguration configuration, IOptions<ProductCacheOptions> options, ILogger<ProductChangeListener> logger) : BackgroundService
 {
     public const string Channel = "products_changed";

@@ -9,7 +9,10 @@ namespace GoMicro.Products.Infrastructure;
 /// this replica's <see cref="ProductCache"/> about every product it changes: a writer's next read
 /// here sees its write at once, before the database's notification arrives (which tells the
 /// other replicas). EF Core runs a single-command SaveChanges without a transaction, so "committed"
-/// is either the transaction's commit or the end of such a SaveChanges.
+/// is either the transaction's commit or the end of such a SaveChanges. (Not cleared when a
+/// transaction starts: SaveChanges starts its own after SavingChanges has collected the changes.
+/// A transaction disposed without a commit leaves its actions to the next commit of the same,
+/// short-lived context, if any: an extra invalidation, never a missing one.)
 /// </summary>
 internal sealed class CommitHooks(ProductCache cache) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {
@@ -47,19 +50,6 @@ internal sealed class CommitHooks(ProductCache cache) : ISaveChangesInterceptor,
     {
         DiscardIfNoTransaction(eventData.Context);
         return Task.CompletedTask;
-    }
-
-    public DbTransaction TransactionStarted(DbConnection connection, TransactionEndEventData eventData, DbTransaction result)
-    {
-        // Left over from a transaction that ended without a commit or rollback we saw.
-        (eventData.Context as ProductsDbContext)?.DiscardAfterCommit();
-        return result;
-    }
-
-    public ValueTask<DbTransaction> TransactionStartedAsync(DbConnection connection, TransactionEndEventData eventData, DbTransaction result, CancellationToken cancellationToken = default)
-    {
-        (eventData.Context as ProductsDbContext)?.DiscardAfterCommit();
-        return ValueTask.FromResult(result);
     }
 
     public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) =>
