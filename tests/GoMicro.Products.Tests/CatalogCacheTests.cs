@@ -19,7 +19,8 @@ namespace GoMicro.Products.Tests;
 /// through either is read through the other within the bound the README states. The TTL backstop
 /// is set far beyond these tests' waits, so only the change notifications, the invalidation at
 /// commit and the clear on a lost listener can make them pass. Replica b reaches PostgreSQL through
-/// a proxy the test can cut.
+/// a proxy the test can cut; replica a's listener has a proxy of its own that the test can pause,
+/// so that a hears nothing from the database while it stays connected.
 /// </summary>
 public sealed partial class CatalogCacheTests : IAsyncLifetime
 {
@@ -28,6 +29,7 @@ public sealed partial class CatalogCacheTests : IAsyncLifetime
 
     private readonly ProductsFixture _products = new();
     private TcpProxy _proxy = null!;
+    private TcpProxy _listenerOfA = null!;
     private Replica _a = null!;
     private Replica _b = null!;
 
@@ -37,8 +39,14 @@ public sealed partial class CatalogCacheTests : IAsyncLifetime
         await _products.Host.DisposeAsync();
         var settings = _products.Settings();
         settings["Products:Cache:Ttl"] = "00:10:00";
-        _a = new Replica(settings);
         var postgres = new NpgsqlConnectionStringBuilder(_products.Database.ConnectionString);
+        _listenerOfA = new TcpProxy(postgres.Host!, postgres.Port);
+        _a = new Replica(new Dictionary<string, string?>(settings)
+        {
+            ["Products:Cache:ListenConnectionString"] = new NpgsqlConnectionStringBuilder(postgres.ConnectionString) { Port = _listenerOfA.Port }.ConnectionString,
+            // A paused listener stays trusted for the whole test: only its own invalidation keeps a current.
+            ["Products:Cache:PingInterval"] = "00:10:00",
+        });
         _proxy = new TcpProxy(postgres.Host!, postgres.Port);
         postgres.Port = _proxy.Port;
         _b = new Replica(new Dictionary<string, string?>(settings) { ["ConnectionStrings:Postgres"] = postgres.ConnectionString });
@@ -74,6 +82,20 @@ public sealed partial class CatalogCacheTests : IAsyncLifetime
         var category = Category();
         var product = await CreateAsync(_a, "Read Your Writes", category, stock: 50);
         Assert.Equal(product.Name, (await _a.GetAsync(product.Id)).Name);
+        _listenerOfA.Pause(); // the database's notifications would come too late to matter
+        try
+        {
+            await WritesAreReadBackAsync(product, category);
+        }
+        finally
+        {
+            _listenerOfA.Resume();
+        }
+        Assert.True(_a.Cache.Serving);
+    }
+
+    private async Task WritesAreReadBackAsync(Product product, string category)
+    {
         for (var i = 1; i <= 10; i++)
         {
             Assert.Single(await _a.ListAsync(category)); // cached again before each write
@@ -189,6 +211,7 @@ public sealed partial class CatalogCacheTests : IAsyncLifetime
         await _b.DisposeAsync();
         await _a.DisposeAsync();
         await _proxy.DisposeAsync();
+        await _listenerOfA.DisposeAsync();
         await _products.DisposeAsync();
     }
 

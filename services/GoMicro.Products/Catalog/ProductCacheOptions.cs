@@ -28,4 +28,10 @@ public sealed class ProductCacheOptions
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(2);
 
     public TimeSpan PingTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The listener's own connection string, when ConnectionStrings:Postgres goes through a
+    /// transaction-mode pooler (PgBouncer) where LISTEN does not work; by default that one.
+    /// </summary>
+    public string? ListenConnectionString { get; set; }
 }

@@ -23,7 +23,7 @@ public sealed partial class ProductChangeListener(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(configuration.GetRequired(PostgresSetup.ConnectionStringKey))
+        var connectionString = new NpgsqlConnectionStringBuilder(options.Value.ListenConnectionString is { Length: > 0 } own ? own : configuration.GetRequired(PostgresSetup.ConnectionStringKey))
         {
             // Its own physical connection: a pooled one would go back to the pool still listening.
             Pooling = false,
