@@ -15,6 +15,7 @@ public static class ApplicationServices
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.AddPostgresDbContext<ProductsDbContext>();
+        builder.AddCatalogCache();
         builder.AddRabbitMqMessaging(ServiceName)
             .AddOutbox<ProductsDbContext>()
             .AddEfInbox<ProductsDbContext>()
@@ -27,6 +28,22 @@ public static class ApplicationServices
         builder.Services.AddHostedService<SampleCatalog>();
         builder.Services.AddHostedService<CatalogWarmup>();
         return builder;
+    }
+
+    /// <summary>The in-memory catalog read model and what keeps it current (see <see cref="ProductCache"/>).</summary>
+    private static void AddCatalogCache(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(ProductCacheOptions.Section);
+        builder.Services.Configure<ProductCacheOptions>(section);
+        builder.Services.AddSingleton<ProductCache>();
+        builder.Services.AddSingleton<CommitHooks>();
+        builder.Services.ConfigureDbContext<ProductsDbContext>((services, options) => options.AddInterceptors(services.GetRequiredService<CommitHooks>()));
+        builder.Services.AddScoped<CatalogReads>();
+        if (section.Get<ProductCacheOptions>()?.Enabled ?? true)
+        {
+            // Without the listener the cache never serves: every read goes to PostgreSQL.
+            builder.Services.AddHostedService<ProductChangeListener>();
+        }
     }
 
     public static WebApplication MapProductsApi(this WebApplication app)

@@ -161,6 +161,33 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Committing_a_paid_reservation_observes_how_far_it_lagged_behind_the_payment()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        var payment = Guid.NewGuid();
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 1)), products.Customer);
+        var before = await StockCommitLagAsync();
+
+        var succeeded = Succeeded(payment, (product.Id, 1));
+        succeeded.OccurredAt = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddSeconds(-2)); // paid two seconds ago
+        await products.Events.PublishAsync(succeeded);
+        await Eventually.UntilAsync(async () => await StateAsync(payment) == "Committed", what: "committed");
+
+        // Other test classes in this process may commit payments too: ours adds one observation of at least 2 s.
+        await Eventually.UntilAsync(async () => (await StockCommitLagAsync()).Count > before.Count, what: "an observation");
+        var after = await StockCommitLagAsync();
+        Assert.True(after.Sum - before.Sum >= 2, $"lag sum grew by {after.Sum - before.Sum} s, expected at least 2 s");
+    }
+
+    private async Task<(double Count, double Sum)> StockCommitLagAsync()
+    {
+        var metrics = await products.Http.GetStringAsync("/metrics");
+        double Value(string name) => metrics.Split('\n').Where(l => l.StartsWith(name + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(name.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).FirstOrDefault();
+        return (Value("gomicro_stock_commit_lag_seconds_count"), Value("gomicro_stock_commit_lag_seconds_sum"));
+    }
+
+    [Fact]
     public async Task Product_events_carry_a_revision_that_grows_with_every_change()
     {
         var product = await products.CreateAsync(stock: 5);

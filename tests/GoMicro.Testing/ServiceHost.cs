@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace GoMicro.Testing;
@@ -14,9 +15,15 @@ namespace GoMicro.Testing;
 public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint> where TEntryPoint : class
 {
     private readonly Dictionary<string, string?> _settings;
+    private readonly Action<IServiceCollection>? _services;
 
-    public ServiceHost(IDictionary<string, string?> settings)
+    /// <param name="services">
+    /// Test-only additions after the service's own registrations (an interceptor that counts
+    /// queries, say); configuration stays the way to change behaviour.
+    /// </param>
+    public ServiceHost(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
+        _services = services;
         HttpPort = FreePort();
         GrpcPort = FreePort();
         _settings = new Dictionary<string, string?>(settings)
@@ -51,6 +58,10 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureServices(services => services.AddSingleton(CapturedLogs.Sink));
+        if (_services is not null)
+        {
+            builder.ConfigureTestServices(_services);
+        }
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

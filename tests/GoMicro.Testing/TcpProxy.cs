@@ -6,7 +6,8 @@ namespace GoMicro.Testing;
 /// <summary>
 /// A loopback TCP relay in front of a real server. Cut() makes the server look down to
 /// whatever connects through the proxy (open connections reset, new ones refused) without
-/// disturbing other tests that share the server; Restore() brings it back.
+/// disturbing other tests that share the server; Restore() brings it back. Pause() holds every
+/// byte in flight on open connections (a peer that is connected but hears nothing) until Resume().
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
@@ -14,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly List<TcpClient> _open = [];
     private readonly CancellationTokenSource _stop = new();
     private TcpListener? _listener;
+    private volatile TaskCompletionSource _flowing = Flowing();
 
     public TcpProxy(string host, int port)
     {
@@ -45,6 +47,23 @@ public sealed class TcpProxy : IAsyncDisposable
             }
             _open.Clear();
         }
+    }
+
+    public void Pause()
+    {
+        if (_flowing.Task.IsCompleted)
+        {
+            _flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
+    public void Resume() => _flowing.TrySetResult();
+
+    private static TaskCompletionSource Flowing()
+    {
+        var flowing = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        flowing.SetResult();
+        return flowing;
     }
 
     public void Restore()
@@ -89,8 +108,8 @@ public sealed class TcpProxy : IAsyncDisposable
                 _open.Add(inbound);
                 _open.Add(outbound);
             }
-            var a = inbound.GetStream().CopyToAsync(outbound.GetStream(), _stop.Token);
-            var b = outbound.GetStream().CopyToAsync(inbound.GetStream(), _stop.Token);
+            var a = CopyAsync(inbound.GetStream(), outbound.GetStream());
+            var b = CopyAsync(outbound.GetStream(), inbound.GetStream());
             await Task.WhenAny(a, b);
         }
         catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
@@ -108,9 +127,21 @@ public sealed class TcpProxy : IAsyncDisposable
         }
     }
 
+    private async Task CopyAsync(NetworkStream from, NetworkStream to)
+    {
+        var buffer = new byte[16 * 1024];
+        int read;
+        while ((read = await from.ReadAsync(buffer, _stop.Token)) > 0)
+        {
+            await _flowing.Task.WaitAsync(_stop.Token);
+            await to.WriteAsync(buffer.AsMemory(0, read), _stop.Token);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
+        Resume();
         Cut();
         _stop.Dispose();
     }

@@ -18,7 +18,9 @@ internal sealed partial class CatalogWarmup(IServiceScopeFactory scopes, ILogger
             var db = scope.ServiceProvider.GetRequiredService<ProductsDbContext>();
             List<Guid> none = [Guid.Empty];
             await db.Products.AsNoTracking().Where(p => none.Contains(p.Id)).ToListAsync(cancellationToken);
-            await db.Products.AsNoTracking().FirstOrDefaultAsync(p => p.Id == Guid.Empty, cancellationToken);
+            // The shapes CatalogReads uses on a cache miss.
+            await db.Products.IgnoreQueryFilters().AsNoTracking().Where(p => none.Contains(p.Id)).ToListAsync(cancellationToken);
+            await db.Products.IgnoreQueryFilters().AsNoTracking().FirstOrDefaultAsync(p => p.Id == Guid.Empty, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,4 +1,3 @@
-using System.Globalization;
 using GoMicro.Events.V1;
 using GoMicro.Messaging.Outbox;
 using GoMicro.Products.Infrastructure;
@@ -15,62 +14,32 @@ using ProductMessage = GoMicro.Products.V1.Product;
 
 namespace GoMicro.Products.Catalog;
 
-public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations reservations, TimeProvider clock) : ProductsService.ProductsServiceBase
+/// <summary>
+/// The products API. The reads take the database context only on a cache miss (see
+/// <see cref="CatalogReads"/>), so it and the reservations are resolved when a method needs them
+/// rather than built for every call.
+/// </summary>
+public sealed class ProductsGrpcService(CatalogReads reads, IServiceProvider services, TimeProvider clock) : ProductsService.ProductsServiceBase
 {
-    [AllowAnonymous]
-    public override async Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context)
-    {
-        var size = Paging.PageSize(request.PageSize);
-        var after = Paging.DecodeToken(request.PageToken);
-        var text = ProductRules.Query(request.Query);
-        var category = ProductRules.CategoryFilter(request.Category);
-        var query = db.Products.AsNoTracking();
-        if (text.Length > 0)
-        {
-            // Served by the trigram indexes on name and description (pg_trgm), not by reading every product.
-            var pattern = "%" + EscapeLike(text) + "%";
-            query = query.Where(p => EF.Functions.ILike(p.Name, pattern) || EF.Functions.ILike(p.Description, pattern));
-        }
-        if (category.Length > 0)
-        {
-            var exact = EscapeLike(category);
-            query = query.Where(p => EF.Functions.ILike(p.Category, exact));
-        }
+    private ProductsDbContext? _db;
 
-        // Keyset paging on (sort key, id): stable while products are added or removed.
-        var byPrice = request.Sort is ProductSort.Price or ProductSort.PriceDesc;
-        var (key, lastId) = after ?? ("", Guid.Empty);
-        var priceKey = after is not null && byPrice
-            ? long.TryParse(key, CultureInfo.InvariantCulture, out var parsed) ? parsed : throw RpcErrors.InvalidArgument("page_token", "does not belong to this sort order")
-            : 0;
-        var hasAfter = after is not null;
-        query = request.Sort switch
-        {
-            ProductSort.Price => (hasAfter ? query.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.PriceCents, p.Id), ValueTuple.Create(priceKey, lastId))) : query)
-                .OrderBy(p => p.PriceCents).ThenBy(p => p.Id),
-            ProductSort.PriceDesc => (hasAfter ? query.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.PriceCents, p.Id), ValueTuple.Create(priceKey, lastId))) : query)
-                .OrderByDescending(p => p.PriceCents).ThenByDescending(p => p.Id),
-            ProductSort.NameDesc => (hasAfter ? query.Where(p => EF.Functions.LessThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(key, lastId))) : query)
-                .OrderByDescending(p => p.Name).ThenByDescending(p => p.Id),
-            _ => (hasAfter ? query.Where(p => EF.Functions.GreaterThan(ValueTuple.Create(p.Name, p.Id), ValueTuple.Create(key, lastId))) : query)
-                .OrderBy(p => p.Name).ThenBy(p => p.Id),
-        };
+    private ProductsDbContext Db => _db ??= services.GetRequiredService<ProductsDbContext>();
 
-        var page = await query.Take(size + 1).ToListAsync(context.CancellationToken);
-        var response = new ListProductsResponse();
-        response.Products.AddRange(page.Take(size).Select(p => p.ToMessage()));
-        if (page.Count > size)
-        {
-            var last = page[size - 1];
-            response.NextPageToken = Paging.EncodeToken(byPrice ? last.PriceCents.ToString(CultureInfo.InvariantCulture) : last.Name, last.Id);
-        }
-        return response;
-    }
+    private StockReservations Reservations => services.GetRequiredService<StockReservations>();
 
     [AllowAnonymous]
-    public override async Task<ProductMessage> GetProduct(GetProductRequest request, ServerCallContext context) =>
-        (await FindAsync(ProductRules.Id(request.Id), tracked: false, context)).ToMessage();
+    public override Task<ListProductsResponse> ListProducts(ListProductsRequest request, ServerCallContext context) =>
+        reads.ListAsync(Paging.PageSize(request.PageSize), request.PageToken, ProductRules.Query(request.Query), ProductRules.CategoryFilter(request.Category),
+            request.Sort, context.CancellationToken);
 
+    [AllowAnonymous]
+    public override Task<ProductMessage> GetProduct(GetProductRequest request, ServerCallContext context) =>
+        reads.GetAsync(ProductRules.Id(request.Id), context.CancellationToken);
+
+    /// <summary>
+    /// Always from PostgreSQL, never the cache: payments charges the prices it returns (and
+    /// basket adds what it says exists), so a price changed a moment ago must not be charged.
+    /// </summary>
     [AllowAnonymous]
     public override async Task<GetProductsResponse> GetProducts(GetProductsRequest request, ServerCallContext context)
     {
@@ -79,7 +48,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
             throw RpcErrors.InvalidArgument("ids", $"at most {ProductRules.MaxBatch} ids per call");
         }
         var ids = request.Ids.Select(id => ProductRules.Id(id, "ids")).Distinct().ToList();
-        var products = await db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(context.CancellationToken);
+        var products = await Db.Products.AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(context.CancellationToken);
         var response = new GetProductsResponse();
         response.Products.AddRange(products.Select(p => p.ToMessage()));
         return response;
@@ -102,10 +71,10 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
             CreatedAt = now,
             UpdatedAt = now,
         };
-        db.Products.Add(product);
-        db.AddEvent(product.ToCreated());
-        db.AddEvent(product.ToStockChanged());
-        await db.SaveChangesAsync(context.CancellationToken);
+        Db.Products.Add(product);
+        Db.AddEvent(product.ToCreated());
+        Db.AddEvent(product.ToStockChanged());
+        await Db.SaveChangesAsync(context.CancellationToken);
         return product.ToMessage();
     }
 
@@ -125,19 +94,19 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
 
         var product = await FindAsync(id, tracked: true, context);
         // The version the client read, not the one just loaded, decides whether its write is stale.
-        db.Entry(product).Property(p => p.Version).OriginalValue = request.Version;
+        Db.Entry(product).Property(p => p.Version).OriginalValue = request.Version;
         var stockChanged = product.Stock != stock;
         (product.Name, product.Description, product.Category) = (name, description, category);
         (product.PriceCents, product.Currency, product.Stock) = (price.AmountCents, price.Currency, stock);
         product.Changed(clock.GetUtcNowForPostgres());
-        db.AddEvent(product.ToUpdated());
+        Db.AddEvent(product.ToUpdated());
         if (stockChanged)
         {
-            db.AddEvent(product.ToStockChanged());
+            Db.AddEvent(product.ToStockChanged());
         }
         try
         {
-            await db.SaveChangesAsync(context.CancellationToken);
+            await Db.SaveChangesAsync(context.CancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -152,10 +121,10 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
         var product = await FindAsync(ProductRules.Id(request.Id), tracked: true, context);
         product.Changed(clock.GetUtcNowForPostgres());
         product.DeletedAt = product.UpdatedAt;
-        db.AddEvent(product.ToDeleted());
+        Db.AddEvent(product.ToDeleted());
         try
         {
-            await db.SaveChangesAsync(context.CancellationToken);
+            await Db.SaveChangesAsync(context.CancellationToken);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -188,7 +157,7 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
         {
             throw RpcErrors.InvalidArgument("ttl", $"must be 1 s to {StockReservations.MaxTtl}");
         }
-        var expiresAt = await reservations.ReserveAsync(paymentId, wanted, ttl, context.GetUserId(), context.CancellationToken);
+        var expiresAt = await Reservations.ReserveAsync(paymentId, wanted, ttl, context.GetUserId(), context.CancellationToken);
         return new ReserveStockResponse { ExpiresAt = Timestamp.FromDateTimeOffset(expiresAt) };
     }
 
@@ -196,19 +165,15 @@ public sealed class ProductsGrpcService(ProductsDbContext db, StockReservations 
     public override async Task<Empty> ReleaseStock(ReleaseStockRequest request, ServerCallContext context)
     {
         var paymentId = ProductRules.Id(request.PaymentId, "payment_id");
-        await using var transaction = await db.Database.BeginTransactionAsync(context.CancellationToken);
-        await reservations.ReleaseForAsync(paymentId, context.GetUserId(), "released by payments", context.CancellationToken);
+        await using var transaction = await Db.Database.BeginTransactionAsync(context.CancellationToken);
+        await Reservations.ReleaseForAsync(paymentId, context.GetUserId(), "released by payments", context.CancellationToken);
         await transaction.CommitAsync(context.CancellationToken);
         return new Empty();
     }
 
-    /// <summary>User text matched literally by ILIKE: its wildcards are escaped.</summary>
-    private static string EscapeLike(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
-
     private async Task<Product> FindAsync(Guid id, bool tracked, ServerCallContext context)
     {
-        var query = tracked ? db.Products : db.Products.AsNoTracking();
+        var query = tracked ? Db.Products : Db.Products.AsNoTracking();
         return await query.FirstOrDefaultAsync(p => p.Id == id, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"product {id} does not exist");
     }

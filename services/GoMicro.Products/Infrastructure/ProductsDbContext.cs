@@ -8,6 +8,24 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
 
     public DbSet<StockReservation> StockReservations => Set<StockReservation>();
 
+    private List<Action>? _afterCommit;
+
+    /// <summary>
+    /// Runs <paramref name="action"/> once what this context is writing has committed (the
+    /// current transaction's commit, or the next SaveChanges when there is none); dropped if it
+    /// rolls back. <see cref="CommitHooks"/> calls them.
+    /// </summary>
+    public void AfterCommit(Action action) => (_afterCommit ??= []).Add(action);
+
+    internal void RunAfterCommit()
+    {
+        var actions = _afterCommit;
+        _afterCommit = null;
+        actions?.ForEach(action => action());
+    }
+
+    internal void DiscardAfterCommit() => _afterCommit = null;
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Trigram indexes for the catalog search. pg_trgm ships with PostgreSQL's contrib and is

@@ -86,14 +86,15 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
     /// <summary>
     /// The payment succeeded: its held stock is sold. When the hold had expired (or never
     /// existed) the stock is taken now if it is there; otherwise StockReservationFailed asks
-    /// payments to refund. In the caller's transaction.
+    /// payments to refund. In the caller's transaction. True when this call sold the stock; false
+    /// for a redelivery of a settled payment and for a refund.
     /// </summary>
-    public async Task CommitAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> paid, CancellationToken cancellationToken)
+    public async Task<bool> CommitAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> paid, CancellationToken cancellationToken)
     {
         var reservation = await LockAsync(paymentId, cancellationToken);
         if (reservation?.State is ReservationState.Committed or ReservationState.Unfilled)
         {
-            return; // settled already: a redelivery (or a replay after the inbox row is gone) changes nothing
+            return false; // settled already: a redelivery (or a replay after the inbox row is gone) changes nothing
         }
         var now = clock.GetUtcNowForPostgres();
         if (reservation?.State == ReservationState.Held)
@@ -102,7 +103,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             reservation.UpdatedAt = now;
             await db.SaveChangesAsync(cancellationToken);
             InventoryMetrics.Sold.Inc(reservation.Lines.Sum(l => l.Quantity));
-            return;
+            return true;
         }
 
         // Released (expired while the charge was pending) or never reserved: take it now or refund.
@@ -131,6 +132,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             InventoryMetrics.ReservationsFailed.Inc();
         }
         await db.SaveChangesAsync(cancellationToken);
+        return filled;
     }
 
     /// <summary>
