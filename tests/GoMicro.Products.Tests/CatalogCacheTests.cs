@@ -67,7 +67,7 @@ public sealed partial class CatalogCacheTests : IAsyncLifetime
         await UntilAsync(async () => (await _b.ListAsync(category)).Single().Name == "Cached Lamp II", "b's page shows the update");
 
         // A reservation (every checkout makes one) changes the stock and the revision only.
-        await _a.Grpc.ReserveStockAsync(new ReserveStockRequest { PaymentId = Guid.NewGuid().ToString(), Lines = { new StockLine { ProductId = created.Id, Quantity = 2 } } }, _products.Customer);
+        await _a.Grpc.ReserveStockAsync(new ReserveStockRequest { PaymentId = Guid.NewGuid().ToString(), Lines = { new StockLine { ProductId = created.Id, Quantity = 2 } } }, _products.Buyer);
         await UntilAsync(async () => (await _b.GetAsync(created.Id)).Stock == 3, "b reads the new stock");
         await UntilAsync(async () => (await _b.ListAsync(category)).Single().Stock == 3, "b's page shows the new stock");
 
@@ -103,7 +103,7 @@ public sealed partial class CatalogCacheTests : IAsyncLifetime
             Assert.Equal(1000 + i, (await _a.GetAsync(product.Id)).Price.AmountCents);
             Assert.Equal($"Read Your Writes {i}", (await _a.ListAsync(category)).Single().Name);
 
-            await _a.Grpc.ReserveStockAsync(new ReserveStockRequest { PaymentId = Guid.NewGuid().ToString(), Lines = { new StockLine { ProductId = product.Id, Quantity = 1 } } }, _products.Customer);
+            await _a.Grpc.ReserveStockAsync(new ReserveStockRequest { PaymentId = Guid.NewGuid().ToString(), Lines = { new StockLine { ProductId = product.Id, Quantity = 1 } } }, _products.Buyer);
             Assert.Equal(50 - i, (await _a.GetAsync(product.Id)).Stock);
             Assert.Equal(50 - i, (await _a.ListAsync(category)).Single().Stock);
             product = await _a.GetAsync(product.Id);

@@ -165,7 +165,7 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     {
         var product = await products.CreateAsync(stock: 5);
         var payment = Guid.NewGuid();
-        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 1)), products.Customer);
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 1)), products.Buyer);
         var before = await StockCommitLagAsync();
 
         var succeeded = Succeeded(payment, (product.Id, 1));
