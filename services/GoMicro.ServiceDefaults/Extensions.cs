@@ -44,10 +44,7 @@ public static class Extensions
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
-        app.UseSerilogRequestLogging(o => o.GetLevel = (context, _, exception) =>
-            exception is not null || context.Response.StatusCode >= 500 ? Serilog.Events.LogEventLevel.Error
-            : context.Request.Path.StartsWithSegments("/healthz") || context.Request.Path.StartsWithSegments("/metrics") ? Serilog.Events.LogEventLevel.Verbose
-            : Serilog.Events.LogEventLevel.Information);
+        app.UseSerilogRequestLogging(o => o.GetLevel = RequestLogLevel.Of);
         app.UseRouting();
         app.UseHttpMetrics();
         app.UseAuthentication();

@@ -18,12 +18,29 @@ public static class PostgresSetup
     public static IHostApplicationBuilder AddPostgresDbContext<TContext>(this IHostApplicationBuilder builder)
         where TContext : DbContext
     {
-        var connectionString = builder.Configuration.GetRequired(ConnectionStringKey);
+        var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
         builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString));
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>("postgres", tags: [HealthTags.Ready]);
 
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
         return builder;
+    }
+
+    /// <summary>
+    /// Statements a connection runs often are prepared on the server (Npgsql's automatic
+    /// preparation; PostgreSQL then skips parsing and planning them): unless the connection
+    /// string says otherwise, up to 64 per connection. `Max Auto Prepare=0` turns it off, for
+    /// a transaction-mode pooler that cannot keep prepared statements.
+    /// </summary>
+    public static string WithAutoPrepare(string connectionString)
+    {
+        var parsed = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (parsed.ContainsKey("Max Auto Prepare"))
+        {
+            return connectionString;
+        }
+        parsed.MaxAutoPrepare = 64;
+        return parsed.ConnectionString;
     }
 }
