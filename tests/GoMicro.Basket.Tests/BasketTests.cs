@@ -3,6 +3,7 @@ using GoMicro.Basket.Infrastructure;
 using GoMicro.Basket.V1;
 using GoMicro.Common.V1;
 using GoMicro.Events.V1;
+using GoMicro.Messaging.Connection;
 using GoMicro.Products.V1;
 using Grpc.Core;
 using GoMicro.Testing;
@@ -191,10 +192,11 @@ public sealed class BasketTests(BasketFixture fixture) : IClassFixture<BasketFix
         await fixture.Events.PublishAsync(payment, messageId);
         await Eventually.UntilAsync(async () => (await fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Lines.Count == 0);
 
-        // The customer fills the basket again; the same message redelivered changes nothing.
+        // The customer fills the basket again; the same message redelivered to basket changes nothing.
         await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 2 }, auth);
-        await fixture.Events.PublishAsync(payment, messageId);
-        await Task.Delay(1000);
+        var redelivery = ConsumedMessages.NewTraceParent();
+        await fixture.Events.PublishAsync(payment, messageId, redelivery, queue: Topology.Queue(ApplicationServices.ServiceName));
+        await ConsumedMessages.WaitForAsync(redelivery);
         Assert.Equal(2, (await fixture.Grpc.GetBasketAsync(new GetBasketRequest(), auth)).Lines.Single().Quantity);
     }
 
@@ -206,7 +208,8 @@ public sealed class BasketTests(BasketFixture fixture) : IClassFixture<BasketFix
         await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 1 }, auth);
         var first = await fixture.Redis.Database.KeyTimeToLiveAsync(RedisKeys.Basket(userId));
 
-        await Task.Delay(1500);
+        await Eventually.UntilAsync(async () => await fixture.Redis.Database.KeyTimeToLiveAsync(RedisKeys.Basket(userId)) < fixture.IdleExpiry - TimeSpan.FromSeconds(1.5),
+            what: "the idle expiry running down");
         await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = product.Id, Quantity = 2 }, auth);
         var second = await fixture.Redis.Database.KeyTimeToLiveAsync(RedisKeys.Basket(userId));
 

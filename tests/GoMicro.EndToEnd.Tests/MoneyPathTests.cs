@@ -77,7 +77,14 @@ public sealed class MoneyPathTests : IAsyncLifetime
             PaymentId = id,
             ShortLines = { new StockReservationFailed.Types.ShortLine { ProductId = product, Wanted = 1, Available = 0 } },
         });
-        await Task.Delay(TimeSpan.FromSeconds(6)); // the outage: far longer than the consumer's retry delays (0.2 s, 0.5 s) and the provider's retries
+        // The outage lasts until the refund worker has failed four times in a row, each time
+        // after the provider's own retries, the last after a back-off of a second. Its failures
+        // are logged with the reason, which names this shop's outage switch.
+        await Eventually.UntilAsync(async () => await _shop.PaymentStatusAsync(token, id) == "PAYMENT_STATUS_REFUND_PENDING", what: "the refund pending");
+        await Eventually.UntilAsync(() => Task.FromResult(CapturedLogs.All.Any(line =>
+            line.Contains("\"Worker\":\"RefundWorker\"", StringComparison.Ordinal)
+            && line.Contains("\"Failures\":4,", StringComparison.Ordinal)
+            && line.Contains(_shop.ProviderOutageFile, StringComparison.Ordinal))), seconds: 60, what: "the refund failed four times in a row");
         Assert.Equal(0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}' AND refunded_at IS NOT NULL"));
         _shop.ProviderUp();
 

@@ -54,11 +54,13 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
             TestApp.StartAsync(fixture.Database.ConnectionString, fixture.Broker.Uri, consume: false));
         try
         {
-            var seen = await fixture.Events.WaitForAsync<ProductDeleted>(e => e.Count(x => x.Event.ProductId.StartsWith(tag, StringComparison.Ordinal)) >= rows, TimeSpan.FromSeconds(60));
-            await Task.Delay(1000);
-            seen = fixture.Events.Seen<ProductDeleted>();
+            await fixture.Events.WaitForAsync<ProductDeleted>(e => e.Count(x => x.Event.ProductId.StartsWith(tag, StringComparison.Ordinal)) >= rows, TimeSpan.FromSeconds(60));
+            // A second copy of a row would come from a dispatcher still publishing: stop both
+            // (each finishes what it has in hand), then wait for all they published to arrive.
+            await Task.WhenAll(replicas.Select(r => r.StopAsync()));
+            await fixture.Events.CatchUpAsync();
 
-            var ours = seen.Where(x => x.Event.ProductId.StartsWith(tag, StringComparison.Ordinal)).ToList();
+            var ours = fixture.Events.Seen<ProductDeleted>().Where(x => x.Event.ProductId.StartsWith(tag, StringComparison.Ordinal)).ToList();
             Assert.Equal(rows, ours.Count);
             Assert.Equal(rows, ours.Select(x => x.MessageId).Distinct().Count());
             Assert.Equal(0, await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL"));
@@ -94,7 +96,9 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
         }
 
         await fixture.Events.WaitForAsync<ProductDeleted>(e => e.Any(x => x.Event.ProductId == committed));
-        await Task.Delay(500);
+        // Everything the outbox holds has been published, and has reached the probe.
+        await Eventually.UntilAsync(async () => await fixture.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL") == 0, what: "the outbox drained");
+        await fixture.Events.CatchUpAsync();
         Assert.DoesNotContain(fixture.Events.Seen<ProductDeleted>(), x => x.Event.ProductId == rolledBack);
         await app.StopAsync();
     }

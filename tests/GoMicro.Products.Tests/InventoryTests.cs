@@ -1,5 +1,6 @@
 using GoMicro.Common.V1;
 using GoMicro.Events.V1;
+using GoMicro.Testing;
 
 namespace GoMicro.Products.Tests;
 
@@ -34,16 +35,16 @@ public sealed class InventoryTests(ProductsFixture products) : IClassFixture<Pro
         var product = await products.CreateAsync(stock: 10);
         var payment = Payment((product.Id, 3));
         var messageId = Guid.NewGuid();
+        var trace = ConsumedMessages.NewTraceParent();
 
-        await products.Events.PublishAsync(payment, messageId);
-        await products.Events.PublishAsync(payment, messageId);
-        await products.Events.WaitForAsync<StockChanged>(e => e.Any(x => x.Event.ProductId == product.Id && x.Event.Stock == 7));
-        var handledTwice = await WaitForInboxAsync(messageId);
+        await products.Events.PublishAsync(payment, messageId, trace);
+        await products.Events.PublishAsync(payment, messageId, trace);
+        await ConsumedMessages.WaitForAsync(trace, deliveries: 2);
+        await AllPublishedAsync();
 
-        Assert.Equal(1, handledTwice);
-        await Task.Delay(1000);
         Assert.Equal(7, await products.StockAsync(product.Id));
-        Assert.Single(products.Events.Seen<StockChanged>(), x => x.Event.ProductId == product.Id && x.Event.Stock == 7);
+        // Announced at creation, then once for the one decrement.
+        Assert.Equal([10, 7], products.Events.Seen<StockChanged>().Where(x => x.Event.ProductId == product.Id).Select(x => x.Event.Stock));
     }
 
     [Fact]
@@ -69,31 +70,26 @@ public sealed class InventoryTests(ProductsFixture products) : IClassFixture<Pro
         var product = await products.CreateAsync(stock: 10);
         var payments = Enumerable.Range(0, 50).Select(_ => Payment((product.Id, 1))).ToList();
 
-        await Task.WhenAll(payments.Select(p => products.Events.PublishAsync(p)));
+        var messageIds = payments.Select(_ => Guid.NewGuid()).ToList();
+        await Task.WhenAll(payments.Zip(messageIds).Select(p => products.Events.PublishAsync(p.First, p.Second)));
 
-        var ids = payments.Select(p => p.PaymentId).ToHashSet();
-        var failures = await products.Events.WaitForAsync<StockReservationFailed>(e => e.Count(x => ids.Contains(x.Event.PaymentId)) >= 40, TimeSpan.FromSeconds(60));
-        await products.Events.WaitForAsync<StockChanged>(e => e.Any(x => x.Event.ProductId == product.Id && x.Event.Stock == 0));
-        await Task.Delay(500);
+        // Each message's inbox row commits with its effect and its events: all fifty handled.
+        var handled = $"SELECT count(*) FROM inbox_messages WHERE message_id IN ({string.Join(", ", messageIds.Select(id => $"'{id}'"))})";
+        await Eventually.UntilAsync(async () => await products.Database.ScalarAsync<long>(handled) == payments.Count, seconds: 60, what: "every payment handled");
+        await AllPublishedAsync();
 
         Assert.Equal(0, await products.StockAsync(product.Id));
-        Assert.Equal(40, failures.Count(x => ids.Contains(x.Event.PaymentId)));
-        var decrements = products.Events.Seen<StockChanged>().Where(x => x.Event.ProductId == product.Id && x.Event.Stock < 10).ToList();
-        Assert.Equal(10, decrements.Count);
-        Assert.All(decrements, d => Assert.InRange(d.Event.Stock, 0, 9));
+        var ids = payments.Select(p => p.PaymentId).ToHashSet();
+        Assert.Equal(40, products.Events.Seen<StockReservationFailed>().Count(x => ids.Contains(x.Event.PaymentId)));
+        // Announced at creation, then once for each of the ten decrements, and never below 0.
+        var announced = products.Events.Seen<StockChanged>().Where(x => x.Event.ProductId == product.Id).Select(x => x.Event.Stock);
+        Assert.Equal(Enumerable.Range(0, 11), announced.Order());
     }
 
-    private async Task<long> WaitForInboxAsync(Guid messageId)
+    /// <summary>Every event products has written to its outbox so far has been published and has reached the probe.</summary>
+    private async Task AllPublishedAsync()
     {
-        for (var i = 0; i < 100; i++)
-        {
-            var count = await products.Database.ScalarAsync<long>($"SELECT count(*) FROM inbox_messages WHERE message_id = '{messageId}'");
-            if (count > 0)
-            {
-                return count;
-            }
-            await Task.Delay(50);
-        }
-        return 0;
+        await Eventually.UntilAsync(async () => await products.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages WHERE sent_at IS NULL") == 0, what: "the outbox drained");
+        await products.Events.CatchUpAsync();
     }
 }

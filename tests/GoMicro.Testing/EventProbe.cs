@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using GoMicro.Messaging;
 using GoMicro.Messaging.Connection;
 using Google.Protobuf;
 using RabbitMQ.Client;
@@ -62,24 +63,34 @@ public sealed class EventProbe : IAsyncDisposable
     public async Task<IReadOnlyList<(string MessageId, T Event)>> WaitForAsync<T>(Func<IReadOnlyList<(string MessageId, T Event)>, bool> condition, TimeSpan? timeout = null)
         where T : IMessage<T>, new()
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (true)
-        {
-            var seen = Seen<T>();
-            if (condition(seen))
-            {
-                return seen;
-            }
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"Gave up waiting for {new T().Descriptor.Name} events; saw {seen.Count}.");
-            }
-            await Task.Delay(50);
-        }
+        IReadOnlyList<(string MessageId, T Event)> seen = [];
+        await Eventually.UntilAsync(() => Task.FromResult(condition(seen = Seen<T>())),
+            (int)Math.Ceiling((timeout ?? TimeSpan.FromSeconds(20)).TotalSeconds), $"the {new T().Descriptor.Name} events waited for");
+        return seen;
     }
 
-    /// <summary>Publishes an event with the given message id (a repeated id is a redelivery to consumers).</summary>
-    public async Task PublishAsync(IMessage @event, Guid? messageId = null)
+    /// <summary>
+    /// Waits until every event the broker had accepted before this call has reached the probe,
+    /// so that what the probe has not seen was not published (up to now). It publishes a marker
+    /// and waits for it: the probe's queue hands its one consumer the messages in the order they
+    /// were routed to it, so everything routed before the marker arrives before it.
+    /// </summary>
+    public async Task CatchUpAsync()
+    {
+        var marker = Guid.NewGuid().ToString();
+        var properties = new BasicProperties { MessageId = marker, Type = CatchUpType };
+        await _channel.BasicPublishAsync(Exchange, CatchUpType, mandatory: false, properties, ReadOnlyMemory<byte>.Empty);
+        await Eventually.UntilAsync(() => Task.FromResult(_seen.Any(m => m.MessageId == marker)), what: "the probe caught up with the exchange");
+    }
+
+    private const string CatchUpType = "gomicro.tests.CatchUp";
+
+    /// <summary>
+    /// Publishes an event with the given message id (a repeated id is a redelivery to consumers)
+    /// and trace (<see cref="ConsumedMessages.NewTraceParent"/>, to know when it was processed), to
+    /// every consumer it is routed to, or to <paramref name="queue"/> alone (a redelivery to one consumer).
+    /// </summary>
+    public async Task PublishAsync(IMessage @event, Guid? messageId = null, string? traceParent = null, string? queue = null)
     {
         var type = @event.Descriptor.FullName;
         var properties = new BasicProperties
@@ -89,7 +100,11 @@ public sealed class EventProbe : IAsyncDisposable
             ContentType = "application/x-protobuf",
             DeliveryMode = DeliveryModes.Persistent,
         };
-        await _channel.BasicPublishAsync(Exchange, type, mandatory: false, properties, @event.ToByteArray());
+        if (traceParent is not null)
+        {
+            properties.Headers = new Dictionary<string, object?> { [MessageHeaders.TraceParent] = System.Text.Encoding.UTF8.GetBytes(traceParent) };
+        }
+        await _channel.BasicPublishAsync(queue is null ? Exchange : "", queue ?? type, mandatory: false, properties, @event.ToByteArray());
     }
 
     public async Task<uint> MessageCountAsync(string queue) => await _channel.MessageCountAsync(queue);

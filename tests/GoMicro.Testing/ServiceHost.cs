@@ -1,7 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,6 +16,8 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private Uri? _httpAddress;
+    private Uri? _grpcAddress;
 
     /// <param name="services">
     /// Test-only additions after the service's own registrations (an interceptor that counts
@@ -24,29 +26,40 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     public ServiceHost(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
     {
         _services = services;
-        HttpPort = FreePort();
-        GrpcPort = FreePort();
+        // Port 0: the operating system picks free ports as Kestrel binds them, so no other
+        // process can take a port between choosing it and binding it.
         _settings = new Dictionary<string, string?>(settings)
         {
             ["Listen:Address"] = "127.0.0.1",
-            ["Listen:HttpPort"] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Listen:GrpcPort"] = GrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Listen:HttpPort"] = "0",
+            ["Listen:GrpcPort"] = "0",
         };
         UseKestrel();
     }
 
-    public int HttpPort { get; }
+    /// <summary>The bound HTTP/1.1 address (JSON, health, metrics); known once started.</summary>
+    public Uri HttpAddress => _httpAddress ?? throw new InvalidOperationException("Start the host first: its ports are chosen as it binds them.");
 
-    public int GrpcPort { get; }
+    /// <summary>The bound h2c address (gRPC); known once started, and only for a host that serves gRPC.</summary>
+    public Uri GrpcAddress => _grpcAddress ?? throw new InvalidOperationException("Start the host first, and only ask a host that serves gRPC for its gRPC address.");
 
-    public Uri HttpAddress => new($"http://127.0.0.1:{HttpPort}/");
+    public int HttpPort => HttpAddress.Port;
 
-    public Uri GrpcAddress => new($"http://127.0.0.1:{GrpcPort}/");
+    public int GrpcPort => GrpcAddress.Port;
 
     /// <summary>Starts the host (migrations and start-up work included) and returns it.</summary>
     public ServiceHost<TEntryPoint> Start()
     {
         StartServer();
+        // Kestrel reports the endpoints in the order they were configured: KestrelSetup listens
+        // on the HTTP/1.1 port first and on the gRPC port second (if at all).
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.Select(a => new Uri(a)).ToList() ?? [];
+        if (addresses.Count is not (1 or 2))
+        {
+            throw new InvalidOperationException($"Expected the HTTP endpoint and at most a gRPC one, Kestrel bound [{string.Join(", ", addresses)}].");
+        }
+        _httpAddress = addresses[0];
+        _grpcAddress = addresses.Count == 2 ? addresses[1] : null;
         return this;
     }
 
@@ -66,12 +79,5 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
         {
             builder.UseSetting(key, value);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -6,6 +6,17 @@ using Grpc.Health.V1;
 
 namespace GoMicro.Users.Tests;
 
+/// <summary>
+/// Runs alone: the services' counters are process-wide, so only then does a counter's increase
+/// over a test come from that test alone.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "metrics";
+}
+
+[Collection(MetricsCollection.Name)]
 public sealed class HealthAndMetricsTests(UsersFixture users) : IClassFixture<UsersFixture>
 {
     [Fact]
@@ -49,14 +60,36 @@ public sealed class HealthAndMetricsTests(UsersFixture users) : IClassFixture<Us
     }
 
     [Fact]
-    public async Task Metrics_expose_http_grpc_and_business_counters()
+    public async Task Metrics_count_each_registration_login_and_grpc_call()
     {
-        await users.NewCustomerTokenAsync();
-        var text = await users.Http.GetStringAsync("/metrics");
+        string[] series =
+        [
+            "gomicro_users_registrations_total",
+            "gomicro_users_logins_total{outcome=\"success\"}",
+            "gomicro_users_logins_total{outcome=\"wrong_credentials\"}",
+            "grpc_server_handled_total{grpc_service=\"gomicro.users.v1.UsersService\",grpc_method=\"Register\",grpc_code=\"OK\"}",
+            "grpc_server_handled_total{grpc_service=\"gomicro.users.v1.UsersService\",grpc_method=\"Login\",grpc_code=\"Unauthenticated\"}",
+        ];
+        var before = Samples(await users.Http.GetStringAsync("/metrics"), series);
 
-        Assert.Contains("gomicro_users_registrations_total", text, StringComparison.Ordinal);
-        Assert.Contains("gomicro_users_logins_total{outcome=\"success\"}", text, StringComparison.Ordinal);
-        Assert.Contains("grpc_server_handled_total{grpc_service=\"gomicro.users.v1.UsersService\",grpc_method=\"Register\",grpc_code=\"OK\"}", text, StringComparison.Ordinal);
-        Assert.Contains("http_request_duration_seconds", text, StringComparison.Ordinal);
+        var email = UsersFixture.UniqueEmail("metrics");
+        await users.RegisterAsync(email);
+        await users.LoginAsync(email);
+        await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => users.LoginAsync(email, "wrong-password-1"));
+
+        var text = await users.Http.GetStringAsync("/metrics");
+        var after = Samples(text, series);
+        Assert.Equal(series.Select(_ => 1.0), series.Select(s => after[s] - before[s]));
+        Assert.Contains("http_request_duration_seconds_count{", text, StringComparison.Ordinal);
+    }
+
+    /// <summary>The value of each series in Prometheus' text format; 0 for one not exposed yet.</summary>
+    private static Dictionary<string, double> Samples(string text, IEnumerable<string> series)
+    {
+        var lines = text.Split('\n');
+        return series.ToDictionary(s => s, s => lines
+            .Where(l => l.StartsWith(s + " ", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(s.Length + 1)..].Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .SingleOrDefault());
     }
 }

@@ -51,7 +51,7 @@ public sealed class PostgresImageTests
 
         // During initialisation: the server answers on its Unix socket (where the old
         // `pg_isready -U gomicro` looked, and passed) but the compose health check fails.
-        await Eventually(async () => (await container.ExecAsync(["test", "-e", InitMarker], cancel)).ExitCode == 0,
+        await UntilAsync(async () => (await container.ExecAsync(["test", "-e", InitMarker], cancel)).ExitCode == 0,
             TimeSpan.FromSeconds(60), "initialisation never reached the init scripts", container);
         var socket = await container.ExecAsync(["pg_isready", "-U", user], cancel);
         var early = await container.ExecAsync(healthcheck, cancel);
@@ -61,7 +61,7 @@ public sealed class PostgresImageTests
         Assert.True(early.ExitCode != 0, $"the health check passed during initialisation: {early.Stdout}{early.Stderr}");
 
         // Afterwards it passes, and by then the database exists, owned by the user, over TCP.
-        await Eventually(async () => (await container.ExecAsync(healthcheck, cancel)).ExitCode == 0,
+        await UntilAsync(async () => (await container.ExecAsync(healthcheck, cancel)).ExitCode == 0,
             TimeSpan.FromSeconds(60), "the compose health check never passed", container);
         Assert.NotEqual(0, (await container.ExecAsync(["test", "-e", InitMarker], cancel)).ExitCode);
 
@@ -93,25 +93,32 @@ public sealed class PostgresImageTests
         Assert.True(missing.ExitCode != 0, $"the health check passed although database {database} does not exist: {missing.Stdout}");
     }
 
-    private static async Task Eventually(Func<Task<bool>> condition, TimeSpan timeout, string failure, IContainer container)
+    /// <summary>Waits for <paramref name="condition"/>; fails with the container's log when it times out or the container is gone.</summary>
+    private static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string failure, IContainer container)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < deadline)
+        var failed = false;
+        try
         {
-            try
+            await GoMicro.Testing.Eventually.UntilAsync(async () =>
             {
-                if (await condition())
+                try
                 {
-                    return;
+                    return await condition();
                 }
-            }
-            catch (DockerApiException)
-            {
-                break; // the container is gone: exec is refused
-            }
-            await Task.Delay(250);
+                catch (DockerApiException)
+                {
+                    return failed = true; // the container is gone: exec is refused
+                }
+            }, (int)timeout.TotalSeconds, failure);
         }
-        var (stdout, stderr) = await container.GetLogsAsync();
-        Assert.Fail($"{failure}. The container's log:\n{stdout}{stderr}");
+        catch (TimeoutException)
+        {
+            failed = true;
+        }
+        if (failed)
+        {
+            var (stdout, stderr) = await container.GetLogsAsync();
+            Assert.Fail($"{failure}. The container's log:\n{stdout}{stderr}");
+        }
     }
 }
