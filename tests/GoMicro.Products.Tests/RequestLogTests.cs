@@ -1,28 +1,42 @@
-using System.Net;
-using GoMicro.Testing;
+using GoMicro.ServiceDefaults.Observability;
+using Microsoft.AspNetCore.Http;
+using Serilog.Events;
 
 namespace GoMicro.Products.Tests;
 
 /// <summary>
-/// Fast successful reads are the hot path and are not written one line each (metrics count
-/// them); writes and refusals always are.
+/// Fast successful reads and inter-service gRPC calls are the hot path and are not written one
+/// line each (metrics count them); HTTP writes, refusals, slow calls and failures always are.
 /// </summary>
-public sealed class RequestLogTests(ProductsFixture products) : IClassFixture<ProductsFixture>
+public sealed class RequestLogTests
 {
-    [Fact]
-    public async Task A_fast_successful_read_writes_no_request_line_but_a_write_and_a_refusal_do()
+    private static LogEventLevel Level(string method, int status, double milliseconds = 3, string? contentType = null, string? grpcStatus = null, string path = "/products/1")
     {
-        var product = await products.CreateAsync();
-        var missing = Guid.NewGuid();
-        var (read, _) = await products.SendAsync(HttpMethod.Get, $"/products/{product.Id}");
-        var (refused, _) = await products.SendAsync(HttpMethod.Get, $"/products/{missing}");
-        var doomed = await products.CreateAsync();
-        var (written, _) = await products.SendAsync(HttpMethod.Delete, $"/products/{doomed.Id}", token: products.Identity.AdminToken());
-        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.NotFound, HttpStatusCode.OK), (read.StatusCode, refused.StatusCode, written.StatusCode));
+        var context = new DefaultHttpContext();
+        context.Request.Method = method;
+        context.Request.Path = path;
+        context.Request.ContentType = contentType;
+        context.Response.StatusCode = status;
+        if (grpcStatus is not null)
+        {
+            context.Response.Headers["grpc-status"] = grpcStatus;
+        }
+        return RequestLogLevel.Of(context, milliseconds, null);
+    }
 
-        // Serilog's request line names the path: "HTTP GET /products/… responded 200".
-        bool Logged(string path, string method) => CapturedLogs.All.Any(l => l.Contains($"\"RequestPath\":\"{path}\"", StringComparison.Ordinal) && l.Contains($"\"RequestMethod\":\"{method}\"", StringComparison.Ordinal));
-        await Eventually.UntilAsync(() => Task.FromResult(Logged($"/products/{missing}", "GET") && Logged($"/products/{doomed.Id}", "DELETE")), what: "the refusal and the write are logged");
-        Assert.False(Logged($"/products/{product.Id}", "GET"), "a fast successful read was written to the log");
+    [Fact]
+    public void Only_fast_successful_reads_and_gRPC_calls_stay_below_the_default_level()
+    {
+        Assert.Equal(LogEventLevel.Debug, Level("GET", 200));
+        Assert.Equal(LogEventLevel.Debug, Level("POST", 200, contentType: "application/grpc", grpcStatus: "0"));
+
+        Assert.Equal(LogEventLevel.Information, Level("GET", 200, milliseconds: 800));
+        Assert.Equal(LogEventLevel.Information, Level("GET", 404));
+        Assert.Equal(LogEventLevel.Information, Level("DELETE", 200));
+        Assert.Equal(LogEventLevel.Information, Level("POST", 200, path: "/payments"));
+        Assert.Equal(LogEventLevel.Information, Level("POST", 200, contentType: "application/grpc", grpcStatus: "9"));
+        Assert.Equal(LogEventLevel.Information, Level("POST", 200, milliseconds: 900, contentType: "application/grpc", grpcStatus: "0"));
+        Assert.Equal(LogEventLevel.Error, Level("GET", 503));
+        Assert.Equal(LogEventLevel.Verbose, Level("GET", 200, path: "/healthz/ready"));
     }
 }

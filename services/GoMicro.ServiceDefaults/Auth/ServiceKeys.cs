@@ -61,6 +61,8 @@ public static class ServiceKeys
     {
         protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            // A retry (the resilience handler in front) sends the same request again: one key, not two.
+            request.Headers.Remove(Header);
             request.Headers.TryAddWithoutValidation(Header, key);
             return base.SendAsync(request, cancellationToken);
         }
