@@ -187,22 +187,18 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         return true;
     }
 
-    // The row locks are taken by plain commands and the rows then read through LINQ: EF Core
-    // cannot cache the SQL of a query composed over FromSql with parameters, so it rebuilt it
-    // under one lock for every checkout, which serialised reservations (a profile under load
-    // showed most request threads waiting there).
-    private async Task<StockReservation?> LockAsync(Guid paymentId, CancellationToken cancellationToken)
-    {
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM stock_reservations WHERE payment_id = {paymentId} FOR UPDATE", cancellationToken);
-        return await db.StockReservations.FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken);
-    }
+    private Task<StockReservation?> LockAsync(Guid paymentId, CancellationToken cancellationToken) =>
+        db.StockReservations
+            .FromSqlInterpolated($"SELECT * FROM stock_reservations WHERE payment_id = {paymentId} FOR UPDATE")
+            .FirstOrDefaultAsync(cancellationToken);
 
-    private async Task<Dictionary<Guid, Product>> LockProductsAsync(IEnumerable<Guid> productIds, CancellationToken cancellationToken)
+    private Task<Dictionary<Guid, Product>> LockProductsAsync(IEnumerable<Guid> productIds, CancellationToken cancellationToken)
     {
-        // In id order, so concurrent reservations of overlapping baskets cannot deadlock.
         var ids = productIds.Distinct().Order().ToArray();
-        await db.Database.ExecuteSqlInterpolatedAsync($"SELECT 1 FROM products WHERE id = ANY({ids}) ORDER BY id FOR UPDATE", cancellationToken);
-        return await db.Products.IgnoreQueryFilters().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, cancellationToken);
+        return db.Products
+            .FromSqlInterpolated($"SELECT *, xmin FROM products WHERE id = ANY({ids}) ORDER BY id FOR UPDATE")
+            .IgnoreQueryFilters()
+            .ToDictionaryAsync(p => p.Id, cancellationToken);
     }
 
     private static List<StockReservationFailed.Types.ShortLine> ShortLines(IReadOnlyDictionary<Guid, int> wanted, Dictionary<Guid, Product> products) =>
