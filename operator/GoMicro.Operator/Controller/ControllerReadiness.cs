@@ -5,7 +5,8 @@ namespace GoMicro.Operator.Controller;
 /// <summary>
 /// What /healthz/ready reports: a leader is ready once every watch has made its first list
 /// (so a missing CRD or a list refused by RBAC keeps it unready, and the rollout says so); a
-/// standby once it has read the Lease and seen who leads. Anything else reconciles nothing.
+/// standby once it has read the Lease and seen another process lead. Anything else reconciles
+/// nothing.
 /// </summary>
 internal sealed class ControllerReadiness : IHealthCheck
 {
@@ -29,6 +30,7 @@ internal sealed class ControllerReadiness : IHealthCheck
         {
             _leading = false;
             _syncedWatches = 0;
+            _leader = null; // ready again as a standby only once it has seen who leads now
         }
     }
 

@@ -53,7 +53,12 @@ internal sealed partial class LeaderElectedController(
         };
         elector.OnNewLeader += leader =>
         {
-            readiness.SawLeader(leader);
+            // Our own name here means the lease is ours: OnStartedLeading follows, and this
+            // process is ready only once its watches sync, not as a standby in between.
+            if (leader != identity.Name)
+            {
+                readiness.SawLeader(leader);
+            }
             LogNewLeader(logger, leader);
         };
         try
