@@ -102,4 +102,56 @@ public sealed class OutboxTests(MessagingFixture fixture) : IClassFixture<Messag
         Assert.DoesNotContain(fixture.Events.Seen<ProductDeleted>(), x => x.Event.ProductId == rolledBack);
         await app.StopAsync();
     }
+
+    [Fact]
+    public async Task Only_a_commit_that_adds_outbox_rows_wakes_the_dispatcher()
+    {
+        using var app = await TestApp.StartAsync(fixture.Database.ConnectionString, fixture.Broker.Uri, consume: false);
+        await app.StopAsync(); // no dispatcher takes the signal: the test reads it
+        var signal = app.Services.GetRequiredService<OutboxSignal>();
+        await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None); // whatever start-up left
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+
+        async Task<bool> Woken() => await signal.WaitAsync(TimeSpan.Zero, CancellationToken.None);
+        async Task CommitAsync(bool withEvent)
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            db.Handled.Add(new HandledEvent { Id = Guid.NewGuid(), ProductId = "no-event" });
+            if (withEvent)
+            {
+                db.AddEvent(new ProductDeleted { ProductId = "signal-" + Guid.NewGuid() });
+            }
+            await db.SaveChangesAsync();
+            Assert.False(await Woken()); // not before the commit: the row is not visible yet
+            await transaction.CommitAsync();
+        }
+
+        await CommitAsync(withEvent: false);
+        Assert.False(await Woken());
+        await CommitAsync(withEvent: true);
+        Assert.True(await Woken());
+
+        db.Handled.Add(new HandledEvent { Id = Guid.NewGuid(), ProductId = "no-event" });
+        await db.SaveChangesAsync();
+        Assert.False(await Woken());
+        db.AddEvent(new ProductDeleted { ProductId = "signal-" + Guid.NewGuid() });
+        await db.SaveChangesAsync();
+        Assert.True(await Woken());
+    }
+
+    [Fact]
+    public async Task A_save_inside_a_transaction_sends_no_savepoint()
+    {
+        using var app = await TestApp.StartAsync(fixture.Database.ConnectionString, fixture.Broker.Uri, consume: false);
+        await app.StopAsync();
+        await using var scope = app.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TestDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        // EF Core would send SAVEPOINT before this save (a round trip that nothing here needs).
+        Assert.False(db.Database.AutoSavepointsEnabled);
+        db.Handled.Add(new HandledEvent { Id = Guid.NewGuid(), ProductId = "savepoint" });
+        await db.SaveChangesAsync();
+        await transaction.CommitAsync();
+    }
 }

@@ -12,14 +12,15 @@ public static class PostgresSetup
     public const string ConnectionStringKey = "ConnectionStrings:Postgres";
 
     /// <summary>
-    /// The service's own PostgreSQL database: the DbContext, a readiness check that opens a
-    /// connection, and migrations at start-up when Database:MigrateOnStartup is set.
+    /// The service's own PostgreSQL database: the DbContext (without automatic savepoints, see
+    /// <see cref="NoAutoSavepoints"/>), a readiness check that opens a connection, and
+    /// migrations at start-up when Database:MigrateOnStartup is set.
     /// </summary>
     public static IHostApplicationBuilder AddPostgresDbContext<TContext>(this IHostApplicationBuilder builder)
         where TContext : DbContext
     {
         var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
-        builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString));
+        builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString).AddInterceptors(new NoAutoSavepoints()));
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>("postgres", tags: [HealthTags.Ready]);
 
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
