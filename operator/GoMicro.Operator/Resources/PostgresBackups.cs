@@ -28,13 +28,15 @@ internal static class PostgresBackups
     /// PostgreSQL and restores what it wrote). libpq reads PGHOST, PGPORT, PGUSER, PGPASSWORD and
     /// PGDATABASE; BACKUP_DIR is where the dumps go and BACKUP_KEEP how many to keep. A dump is
     /// written under a temporary name, checked to be a readable archive (pg_restore --list),
-    /// and only then renamed and counted, so a failed run never costs an older dump.
+    /// and only then renamed and counted, so a failed run never costs an older dump and leaves
+    /// nothing behind.
     /// </summary>
     public const string Script = """
         set -eu
         umask 077
         stamp=$(date -u +%Y%m%dT%H%M%SZ)
         file="$BACKUP_DIR/$PGDATABASE-$stamp.dump"
+        trap 'rm -f "$file.partial"' EXIT
         rm -f "$BACKUP_DIR"/*.partial
         pg_dump --format=custom --file="$file.partial"
         pg_restore --list "$file.partial" > /dev/null
