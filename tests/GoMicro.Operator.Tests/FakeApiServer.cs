@@ -14,15 +14,15 @@ namespace GoMicro.Operator.Tests;
 /// A small in-memory Kubernetes API server on 127.0.0.1, for driving the operator without a
 /// cluster (none can run here). It speaks the REST protocol KubernetesClient uses: get, list,
 /// watch (resourceVersion, bookmarks, label selectors), create, replace with optimistic
-/// concurrency, merge patch, server-side apply (simplified to a deep merge of the applied
-/// fields under the field manager), the status subresource, generation, finalizers with
+/// concurrency, merge patch, server-side apply (a deep merge of the applied fields, with
+/// field ownership: see FakeApiServer.FieldOwnership.cs), the status subresource, generation, finalizers with
 /// deletionTimestamp, and garbage collection through owner references. Where a real one
 /// would refuse or change what the operator writes, it does too: the GoMicroShop CRD's
 /// defaults and CEL rules (422 Invalid), a StatefulSet's immutable spec fields (422), and,
 /// once given the chart's RBAC, any call the operator's service account may not make (403).
 /// It has no controllers: tests play the Deployment and StatefulSet controllers themselves.
 /// </summary>
-public sealed class FakeApiServer : IAsyncDisposable
+public sealed partial class FakeApiServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly Lock _lock = new();
@@ -69,6 +69,9 @@ public sealed class FakeApiServer : IAsyncDisposable
             _hidden.Remove(resource);
         }
     }
+
+    /// <summary>The manager of a write that names none (a real API server takes it from the user agent).</summary>
+    public const string UnnamedManager = "unnamed-client";
 
     private sealed record Change(long Version, string Resource, string Namespace, string Type, JsonObject Object);
 
@@ -204,8 +207,8 @@ public sealed class FakeApiServer : IAsyncDisposable
             (status, body) = method switch
             {
                 "GET" => Get(route),
-                "POST" => Create(route, await ReadAsync(http)),
-                "PUT" => Replace(route, await ReadAsync(http)),
+                "POST" => Create(route, await ReadAsync(http), query["fieldManager"]),
+                "PUT" => Replace(route, await ReadAsync(http), query["fieldManager"]),
                 "PATCH" => Patch(route, http.Request.ContentType ?? "", query["fieldManager"], await ReadAsync(http)),
                 "DELETE" when route.Name is null => DeleteCollection(route, query["labelSelector"]),
                 "DELETE" => Delete(route),
@@ -393,7 +396,8 @@ public sealed class FakeApiServer : IAsyncDisposable
 
     // ----- writes -----
 
-    private (HttpStatusCode, JsonObject) Create(Route route, JsonObject body)
+    /// <param name="manager">The field manager of a plain create; null for the create of an apply, which records its own ownership.</param>
+    private (HttpStatusCode, JsonObject) Create(Route route, JsonObject body, string? manager)
     {
         lock (_lock)
         {
@@ -417,12 +421,16 @@ public sealed class FakeApiServer : IAsyncDisposable
             meta["creationTimestamp"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", System.Globalization.CultureInfo.InvariantCulture);
             meta["generation"] = 1L;
             meta.Remove("resourceVersion");
+            if (manager is not null || meta["managedFields"] is null)
+            {
+                OwnUpdated(null, body, manager ?? UnnamedManager);
+            }
             Admit(key, null, body);
             return (HttpStatusCode.Created, Store(key, body, "ADDED"));
         }
     }
 
-    private (HttpStatusCode, JsonObject) Replace(Route route, JsonObject body)
+    private (HttpStatusCode, JsonObject) Replace(Route route, JsonObject body, string? manager)
     {
         lock (_lock)
         {
@@ -446,6 +454,7 @@ public sealed class FakeApiServer : IAsyncDisposable
                 next = body;
                 next["status"] = current["status"]?.DeepClone();
                 KeepSystemMetadata(current, next);
+                OwnUpdated(current, next, manager ?? UnnamedManager);
             }
             return (HttpStatusCode.OK, Update(route, current, next));
         }
@@ -462,16 +471,18 @@ public sealed class FakeApiServer : IAsyncDisposable
                 {
                     return (HttpStatusCode.BadRequest, StatusBody(HttpStatusCode.BadRequest, "BadRequest", "fieldManager is required for apply patch"));
                 }
-                Meta(patch)["managedFields"] = new JsonArray(new JsonObject { ["manager"] = fieldManager, ["operation"] = "Apply" });
+                patch.Remove("status");
+                Meta(patch).Remove("managedFields");
                 if (!exists)
                 {
                     Meta(patch)["name"] = route.Name;
-                    var (code, created) = Create(route with { Name = null }, patch);
+                    OwnApplied(null, patch, patch.DeepClone().AsObject(), fieldManager);
+                    var (code, created) = Create(route with { Name = null }, patch, manager: null);
                     return (code == HttpStatusCode.Created ? HttpStatusCode.OK : code, created);
                 }
-                patch.Remove("status");
                 var applied = Clone(current!);
                 Merge(applied, patch, deleteNulls: false);
+                OwnApplied(current, applied, patch, fieldManager);
                 return (HttpStatusCode.OK, Update(route, current!, applied));
             }
             if (!exists)
@@ -493,6 +504,7 @@ public sealed class FakeApiServer : IAsyncDisposable
             {
                 patch.Remove("status");
                 Merge(next, patch, deleteNulls: true);
+                OwnUpdated(current, next, fieldManager ?? UnnamedManager);
             }
             return (HttpStatusCode.OK, Update(route, current!, next));
         }

@@ -21,11 +21,18 @@ public static class Permissions
         Rule(GoMicroShop.Group, [GoMicroShop.Plural + "/finalizers"], "update"),
         // Server-side apply creates (create) or updates (patch); informers list and watch.
         Rule("apps", ["deployments", "statefulsets"], "list", "watch", "create", "patch"),
+        // Who owns a Deployment's replicas, before handing them to its autoscaler (ReplicasHandover).
+        Rule("apps", ["deployments"], "get"),
         Rule("", ["services", "configmaps"], "list", "watch", "create", "patch"),
         Rule("networking.k8s.io", ["networkpolicies"], "list", "watch", "create", "patch"),
+        // Children only some specs ask for; removed (OptionalChildren) by a collection delete on their labels.
+        Rule("autoscaling", ["horizontalpodautoscalers"], "list", "watch", "create", "patch", "deletecollection"),
+        Rule("policy", ["poddisruptionbudgets"], "list", "watch", "create", "patch", "deletecollection"),
+        Rule("batch", ["cronjobs"], "list", "watch", "create", "patch", "deletecollection"),
         // Credentials: created once, never read (AlreadyExists says enough), deleted only by the finalizer.
         Rule("", ["secrets"], "create", "deletecollection"),
-        Rule("", ["persistentvolumeclaims"], "deletecollection"),
+        // Backup volumes are applied; every claim of the shop is deleted only by the finalizer.
+        Rule("", ["persistentvolumeclaims"], "create", "patch", "deletecollection"),
         Rule("events.k8s.io", ["events"], "create"),
     ];
 

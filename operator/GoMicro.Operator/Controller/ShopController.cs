@@ -94,6 +94,27 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
                 (rv, onError, ct) => ns is null
                     ? client.NetworkingV1.WatchListNetworkPolicyForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
                     : client.NetworkingV1.WatchListNamespacedNetworkPolicyAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V2HorizontalPodAutoscaler>("HorizontalPodAutoscaler" + suffix,
+                async ct => ns is null
+                    ? Page(await client.AutoscalingV2.ListHorizontalPodAutoscalerForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.AutoscalingV2.ListNamespacedHorizontalPodAutoscalerAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.AutoscalingV2.WatchListHorizontalPodAutoscalerForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.AutoscalingV2.WatchListNamespacedHorizontalPodAutoscalerAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V1PodDisruptionBudget>("PodDisruptionBudget" + suffix,
+                async ct => ns is null
+                    ? Page(await client.PolicyV1.ListPodDisruptionBudgetForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.PolicyV1.ListNamespacedPodDisruptionBudgetAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.PolicyV1.WatchListPodDisruptionBudgetForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.PolicyV1.WatchListNamespacedPodDisruptionBudgetAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
+            yield return Owned<V1CronJob>("CronJob" + suffix,
+                async ct => ns is null
+                    ? Page(await client.BatchV1.ListCronJobForAllNamespacesAsync(labelSelector: managed, cancellationToken: ct))
+                    : Page(await client.BatchV1.ListNamespacedCronJobAsync(ns, labelSelector: managed, cancellationToken: ct)),
+                (rv, onError, ct) => ns is null
+                    ? client.BatchV1.WatchListCronJobForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                    : client.BatchV1.WatchListNamespacedCronJobAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
         }
     }
 

@@ -61,10 +61,15 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
 
         List<ComponentStatus> components = [];
         List<string> refused = [];
-        foreach (var desired in ShopResources.Build(names))
+        var children = ShopResources.Build(names);
+        foreach (var desired in children)
         {
             try
             {
+                if (desired is V1Deployment deployment)
+                {
+                    await ReplicasHandover.ReleaseAsync(client, deployment, cancellationToken);
+                }
                 var applied = await client.ApplyAsync(desired, cancellationToken);
                 if (ShopStatusBuilder.Component(applied) is { } component)
                 {
@@ -78,6 +83,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
                 refused.Add($"{desired.Kind} {desired.Metadata.Name} ({(int)e.Response.StatusCode}): {e.Response.Content}");
             }
         }
+        refused.AddRange(await OptionalChildren.PruneAsync(client, names, children, cancellationToken));
         var failure = refused.Count > 0 ? "The API server refused " + string.Join("; ", refused) : null;
 
         var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime);

@@ -205,10 +205,14 @@ public static class CustomResourceDefinitionBuilder
         _ => new Dictionary<string, object>(),
     };
 
+    /// <summary>In declaration order, a base type's properties first (PostgresSpec: the store's fields, then backup).</summary>
     private static IEnumerable<PropertyInfo> JsonProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetCustomAttribute<JsonPropertyNameAttribute>() is not null)
-            .OrderBy(p => p.MetadataToken);
+            .OrderBy(p => Depth(p.DeclaringType!))
+            .ThenBy(p => p.MetadataToken);
+
+    private static int Depth(Type type) => type.BaseType is { } parent ? 1 + Depth(parent) : 0;
 
     private static string JsonName(PropertyInfo property) => property.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name;
 }

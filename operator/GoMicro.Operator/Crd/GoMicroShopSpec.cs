@@ -31,7 +31,7 @@ public sealed class GoMicroShopSpec
     [JsonPropertyName("postgres")]
     [Description("The three PostgreSQL databases (users, products, payments), one StatefulSet each.")]
     [CelRule(PostgresMajorVersion.Rule, PostgresMajorVersion.Message)]
-    public DataStoreSpec Postgres { get; set; } = new() { Image = "postgres:15.10", Resources = new() { Cpu = "100m", Memory = "256Mi" } };
+    public PostgresSpec Postgres { get; set; } = new() { Image = "postgres:15.10", Resources = new() { Cpu = "100m", Memory = "256Mi" } };
 
     [JsonPropertyName("redis")]
     [Description("Redis, for baskets and the product-information cache.")]
@@ -77,19 +77,24 @@ public sealed class ServiceSpec
     public string? Image { get; set; }
 
     [JsonPropertyName("replicas")]
-    [Description("Number of pods.")]
+    [Description("Number of pods (unused while autoscaling is set).")]
     [Range(0, 50)]
     public int Replicas { get; set; } = 1;
 
     [JsonPropertyName("resources")]
     [Description("CPU and memory of each pod.")]
     public ResourcesSpec Resources { get; set; } = new();
+
+    [JsonPropertyName("autoscaling")]
+    [Description("Scale this service with its CPU use through a HorizontalPodAutoscaler, instead of a fixed number of replicas. Off when left out.")]
+    [CelRule(AutoscalingSpec.Rule, AutoscalingSpec.Message)]
+    public AutoscalingSpec? Autoscaling { get; set; }
 }
 
 public sealed class GatewaySpec
 {
     [JsonPropertyName("replicas")]
-    [Description("Number of KrakenD pods.")]
+    [Description("Number of KrakenD pods (unused while autoscaling is set).")]
     [Range(0, 50)]
     public int Replicas { get; set; } = 1;
 
@@ -101,6 +106,11 @@ public sealed class GatewaySpec
     [JsonPropertyName("serviceType")]
     [Description("Type of the gateway's Service.")]
     public GatewayServiceType ServiceType { get; set; } = GatewayServiceType.ClusterIP;
+
+    [JsonPropertyName("autoscaling")]
+    [Description("Scale the gateway with its CPU use through a HorizontalPodAutoscaler, instead of a fixed number of replicas. Off when left out.")]
+    [CelRule(AutoscalingSpec.Rule, AutoscalingSpec.Message)]
+    public AutoscalingSpec? Autoscaling { get; set; }
 }
 
 /// <summary>
@@ -108,7 +118,7 @@ public sealed class GatewaySpec
 /// <see cref="GoMicroShopSpec"/> is given, field by field, so a store given in part keeps
 /// that store's defaults for the rest (RabbitMQ keeps its 512Mi when only its storage is set).
 /// </summary>
-public sealed class DataStoreSpec
+public class DataStoreSpec
 {
     [JsonPropertyName("image")]
     [Description("Container image, compatible with the official image of the same name. The default pins a minor version, so a shop never moves to a new release by itself.")]

@@ -98,7 +98,7 @@ internal static partial class Gateway
         Metadata = names.Metadata(Part, Part),
         Spec = new V1DeploymentSpec
         {
-            Replicas = names.Shop.Spec.Gateway.Replicas,
+            Replicas = Availability.Replicas(names.Shop.Spec.Gateway.Replicas, names.Shop.Spec.Gateway.Autoscaling),
             Selector = new V1LabelSelector { MatchLabels = names.Selector(Part) },
             Template = new V1PodTemplateSpec
             {
@@ -134,6 +134,7 @@ internal static partial class Gateway
                         },
                     ],
                     Volumes = [new V1Volume { Name = "config", ConfigMap = new V1ConfigMapVolumeSource { Name = names.Of(Part) } }],
+                    TopologySpreadConstraints = Availability.SpreadAcrossNodes(names, Part),
                 },
             },
         },

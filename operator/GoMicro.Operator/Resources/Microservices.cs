@@ -103,7 +103,7 @@ internal static class Microservices
             Metadata = names.Metadata(service, "service"),
             Spec = new V1DeploymentSpec
             {
-                Replicas = spec.Replicas,
+                Replicas = Availability.Replicas(spec.Replicas, spec.Autoscaling),
                 Selector = new V1LabelSelector { MatchLabels = names.Selector(service) },
                 Template = new V1PodTemplateSpec
                 {
@@ -140,6 +140,7 @@ internal static class Microservices
                         ],
                         InitContainers = WithDatabase.Contains(service) ? [WaitForDatabase(names, service)] : null,
                         Volumes = volumes,
+                        TopologySpreadConstraints = Availability.SpreadAcrossNodes(names, service),
                     },
                 },
             },

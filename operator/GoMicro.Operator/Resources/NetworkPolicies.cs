@@ -16,7 +16,8 @@ internal static class NetworkPolicies
     /// <summary>Each store's part, port and the services that use it: the one table this file is built from.</summary>
     public static IReadOnlyList<(string Part, int Port, string[] Clients)> StoreClients { get; } =
     [
-        .. Microservices.WithDatabase.Select(service => (ShopSecrets.Database(service), DataStores.PostgresPort, new[] { service })),
+        // Each database's own service, and its backup job (when postgres.backup is on).
+        .. Microservices.WithDatabase.Select(service => (ShopSecrets.Database(service), DataStores.PostgresPort, new[] { service, PostgresBackups.Part(service) })),
         (ShopSecrets.Redis, DataStores.RedisPort, [Microservices.Basket]),
         (ShopSecrets.RabbitMq, DataStores.AmqpPort, [Microservices.Products, Microservices.Basket, Microservices.Payments]),
     ];

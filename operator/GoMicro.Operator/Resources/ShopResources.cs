@@ -7,5 +7,6 @@ namespace GoMicro.Operator.Resources;
 internal static class ShopResources
 {
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names) =>
-        [.. DataStores.Build(names), .. Microservices.Build(names), .. Gateway.Build(names), .. NetworkPolicies.Build(names)];
+        [.. DataStores.Build(names), .. Microservices.Build(names), .. Gateway.Build(names), .. NetworkPolicies.Build(names),
+         .. Availability.Build(names), .. PostgresBackups.Build(names)];
 }

@@ -6,7 +6,8 @@ namespace GoMicro.Products.Catalog;
 
 /// <summary>
 /// With Products__SeedSampleData=true, fills an empty catalog with believable products (and
-/// announces them through the outbox like any other product). Runs after the migrator.
+/// announces them through the outbox like any other product). Runs after the migrator, under
+/// the start-up lock, so replicas starting together seed the catalog once.
 /// </summary>
 internal sealed partial class SampleCatalog(IServiceScopeFactory scopes, IConfiguration configuration, TimeProvider clock, ILogger<SampleCatalog> logger) : IHostedService
 {
@@ -44,31 +45,36 @@ internal sealed partial class SampleCatalog(IServiceScopeFactory scopes, IConfig
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<ProductsDbContext>();
-            if (await db.Products.IgnoreQueryFilters().AnyAsync(token))
-            {
-                return;
-            }
-            var now = clock.GetUtcNowForPostgres();
-            foreach (var item in Items)
-            {
-                var product = new Product
-                {
-                    Id = Guid.CreateVersion7(),
-                    Name = item.Name,
-                    Category = item.Category,
-                    Description = item.Description,
-                    PriceCents = item.PriceCents,
-                    Currency = "EUR",
-                    Stock = item.Stock,
-                    CreatedAt = now,
-                    UpdatedAt = now,
-                };
-                db.Products.Add(product);
-                db.AddEvent(product.ToCreated());
-            }
-            await db.SaveChangesAsync(token);
-            LogSeeded(logger, Items.Length);
+            await StartupLock.RunAsync(db, t => SeedIfEmptyAsync(db, t), token);
         }, logger, cancellationToken);
+    }
+
+    private async Task SeedIfEmptyAsync(ProductsDbContext db, CancellationToken token)
+    {
+        if (await db.Products.IgnoreQueryFilters().AnyAsync(token))
+        {
+            return;
+        }
+        var now = clock.GetUtcNowForPostgres();
+        foreach (var item in Items)
+        {
+            var product = new Product
+            {
+                Id = Guid.CreateVersion7(),
+                Name = item.Name,
+                Category = item.Category,
+                Description = item.Description,
+                PriceCents = item.PriceCents,
+                Currency = "EUR",
+                Stock = item.Stock,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.Products.Add(product);
+            db.AddEvent(product.ToCreated());
+        }
+        await db.SaveChangesAsync(token);
+        LogSeeded(logger, Items.Length);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

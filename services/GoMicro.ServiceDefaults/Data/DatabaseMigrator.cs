@@ -10,6 +10,8 @@ namespace GoMicro.ServiceDefaults.Data;
 /// <summary>
 /// Applies migrations before the service takes traffic, waiting for a database that is still
 /// starting (a pod often comes up before its database does) rather than crash-looping.
+/// Replicas that start together migrate one after the other (<see cref="StartupLock"/>):
+/// the first applies the migrations, the others find none pending.
 /// </summary>
 internal sealed partial class DatabaseMigrator<TContext>(
     IServiceScopeFactory scopes, IOptions<DatabaseOptions> options, ILogger<DatabaseMigrator<TContext>> logger)
@@ -32,9 +34,12 @@ internal sealed partial class DatabaseMigrator<TContext>(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TContext>();
-                var pending = (await db.Database.GetPendingMigrationsAsync(token)).ToList();
-                await db.Database.MigrateAsync(token);
-                LogMigrated(logger, typeof(TContext).Name, pending.Count);
+                await StartupLock.RunAsync(db, async t =>
+                {
+                    var pending = (await db.Database.GetPendingMigrationsAsync(t)).ToList();
+                    await db.Database.MigrateAsync(t);
+                    LogMigrated(logger, typeof(TContext).Name, pending.Count);
+                }, token);
             }
             finally
             {
