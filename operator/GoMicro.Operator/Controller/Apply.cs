@@ -1,3 +1,5 @@
+using System.Reflection;
+using GoMicro.Operator.Resources;
 using k8s;
 using k8s.Models;
 
@@ -23,7 +25,19 @@ internal static class Apply
             V1Service => await client.CoreV1.PatchNamespacedServiceAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1ConfigMap => await client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1NetworkPolicy => await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            ServiceMonitor monitor => await client.ApplyCustomAsync(monitor, cancellationToken),
+            PrometheusRule rule => await client.ApplyCustomAsync(rule, cancellationToken),
             _ => throw new NotSupportedException($"The operator does not apply {desired.Kind} objects."),
         };
+    }
+
+    /// <summary>A kind another project's CRD defines, through the custom-objects API; its group, version and plural from [KubernetesEntity].</summary>
+    private static async Task<T> ApplyCustomAsync<T>(this IKubernetes client, T desired, CancellationToken cancellationToken) where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()!;
+        var applied = await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(desired, V1Patch.PatchType.ApplyPatch),
+            entity.Group, entity.ApiVersion, desired.Metadata.NamespaceProperty, entity.PluralName, desired.Metadata.Name,
+            fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        return KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(applied));
     }
 }
