@@ -23,4 +23,10 @@ internal static class MessagingMetrics
 
     public static readonly Gauge OutboxPending = Metrics.CreateGauge(
         "gomicro_outbox_pending", "Unsent outbox rows.");
+
+    public static readonly Gauge ConsumerRunning = Metrics.CreateGauge(
+        "gomicro_consumer_running", "1 while this process consumes its RabbitMQ queue, else 0.");
+
+    public static readonly Gauge DeadLetterMessages = Metrics.CreateGauge(
+        "gomicro_dead_letter_messages", "Messages waiting in this service's dead-letter queue, as last counted (a replay empties it).");
 }

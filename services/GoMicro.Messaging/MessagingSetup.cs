@@ -78,6 +78,7 @@ public sealed class MessagingBuilder(IServiceCollection services)
             _subscriptions = new EventSubscriptions();
             services.AddSingleton(_subscriptions);
             services.AddHostedService<EventConsumer>();
+            services.AddHostedService<ConsumerGauges>();
             services.AddHealthChecks().AddCheck<ConsumerHealthCheck>("rabbitmq-consumer", tags: [HealthTags.Background]);
         }
         _subscriptions.Add<TEvent, THandler>();

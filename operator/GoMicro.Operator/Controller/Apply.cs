@@ -1,3 +1,5 @@
+using System.Reflection;
+using GoMicro.Operator.Resources;
 using k8s;
 using k8s.Models;
 
@@ -27,7 +29,19 @@ internal static class Apply
             V1PodDisruptionBudget => await client.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1CronJob => await client.BatchV1.PatchNamespacedCronJobAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1PersistentVolumeClaim => await client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            ServiceMonitor monitor => await client.ApplyCustomAsync(monitor, cancellationToken),
+            PrometheusRule rule => await client.ApplyCustomAsync(rule, cancellationToken),
             _ => throw new NotSupportedException($"The operator does not apply {desired.Kind} objects."),
         };
+    }
+
+    /// <summary>A kind another project's CRD defines, through the custom-objects API; its group, version and plural from [KubernetesEntity].</summary>
+    private static async Task<T> ApplyCustomAsync<T>(this IKubernetes client, T desired, CancellationToken cancellationToken) where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()!;
+        var applied = await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(desired, V1Patch.PatchType.ApplyPatch),
+            entity.Group, entity.ApiVersion, desired.Metadata.NamespaceProperty, entity.PluralName, desired.Metadata.Name,
+            fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        return KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(applied));
     }
 }

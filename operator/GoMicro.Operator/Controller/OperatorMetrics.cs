@@ -20,6 +20,9 @@ internal static class OperatorMetrics
     public static readonly Gauge ShopsReady = Metrics.CreateGauge(
         "gomicro_operator_shop_ready", "1 when the shop's Ready condition is True.", "namespace", "shop");
 
+    public static readonly Counter ShopReconcileErrors = Metrics.CreateCounter(
+        "gomicro_operator_shop_reconcile_errors_total", "Failed reconciliations of one shop (each is retried with back-off); the GoMicroShopReconcileErrors alert.", "namespace", "shop");
+
     public static readonly Counter WatchEvents = Metrics.CreateCounter(
         "gomicro_operator_watch_events_total", "Watch events received, by kind and type.", "kind", "type");
 }

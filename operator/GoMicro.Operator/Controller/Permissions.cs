@@ -34,6 +34,11 @@ public static class Permissions
         // Backup volumes are applied; every claim of the shop is deleted only by the finalizer.
         Rule("", ["persistentvolumeclaims"], "create", "patch", "deletecollection"),
         Rule("events.k8s.io", ["events"], "create"),
+        // spec.monitoring: applied (no watch: the CRDs may be absent, and a watch that cannot
+        // list would hold back the operator's readiness; the resync corrects drift), and, when
+        // monitoring is turned off, deleted by the operator's labels.
+        Rule("monitoring.coreos.com", ["servicemonitors", "prometheusrules"], "create", "patch", "deletecollection"),
+        Rule("", ["configmaps"], "deletecollection"),
     ];
 
     private static V1PolicyRule Rule(string group, List<string> resources, params string[] verbs) =>

@@ -187,6 +187,7 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
             {
                 var delay = _queue.Failed(key, cancellationToken);
                 OperatorMetrics.Reconciliations.WithLabels("error").Inc();
+                OperatorMetrics.ShopReconcileErrors.WithLabels(ns, name).Inc();
                 LogFailed(_logger, key, delay.TotalSeconds, e);
             }
             finally

@@ -62,6 +62,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         List<ComponentStatus> components = [];
         List<string> refused = [];
         var children = ShopResources.Build(names);
+        List<IForeignKind> missing = [];
         foreach (var desired in children)
         {
             try
@@ -82,9 +83,24 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
                 // still apply the others, so one refusal does not hold back every upgrade.
                 refused.Add($"{desired.Kind} {desired.Metadata.Name} ({(int)e.Response.StatusCode}): {e.Response.Content}");
             }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && desired is IForeignKind foreign)
+            {
+                // The API server does not serve this kind: its CRD is not installed. Say what to
+                // install; the other children are applied all the same.
+                missing.Add(foreign);
+            }
         }
         refused.AddRange(await OptionalChildren.PruneAsync(client, names, children, cancellationToken));
-        var failure = refused.Count > 0 ? "The API server refused " + string.Join("; ", refused) : null;
+        if (!shop.Spec.Monitoring.Enabled)
+        {
+            await client.RemoveMonitoringAsync(names, cancellationToken);
+        }
+        List<string> problems = [.. missing.GroupBy(m => m.Remedy).Select(g => $"The CRDs {string.Join(", ", g.Select(m => m.Crd).Distinct())} are not installed: {g.Key}")];
+        if (refused.Count > 0)
+        {
+            problems.Add("The API server refused " + string.Join("; ", refused));
+        }
+        var failure = problems.Count > 0 ? string.Join(". ", problems) : null;
 
         var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime);
         await PatchStatusAsync(shop, status, cancellationToken);

@@ -180,6 +180,11 @@ public static class CustomResourceDefinitionBuilder
         {
             return new() { Type = "string", Description = description, EnumProperty = [.. Enum.GetNames(type)] };
         }
+        if (type == typeof(Dictionary<string, string>))
+        {
+            // A map such as labels: any keys, string values.
+            return new() { Type = "object", Description = description, AdditionalProperties = new V1JSONSchemaProps { Type = "string" } };
+        }
         if (type.GetInterfaces().Any(i => i.IsGenericType && i.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
         {
             var item = type.IsArray ? type.GetElementType()! : type.GetGenericArguments()[0];

@@ -49,6 +49,10 @@ public sealed class GoMicroShopSpec
     [Description("Seed the sample catalog at start-up.")]
     public bool SeedSampleData { get; set; }
 
+    [JsonPropertyName("monitoring")]
+    [Description("Prometheus Operator monitoring of the shop: a ServiceMonitor, the shop's alerts as a PrometheusRule, and a Grafana dashboard.")]
+    public MonitoringSpec Monitoring { get; set; } = new();
+
     [JsonPropertyName("dataRetention")]
     [Description("What happens to the volumes and credentials of the databases and the broker when the shop is deleted: Retain keeps them, Delete removes them.")]
     public DataRetention DataRetention { get; set; } = DataRetention.Retain;
