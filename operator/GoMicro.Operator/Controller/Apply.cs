@@ -1,3 +1,6 @@
+using System.Reflection;
+using GoMicro.Operator.Crd;
+using GoMicro.Operator.Resources.Providers;
 using k8s;
 using k8s.Models;
 
@@ -23,7 +26,24 @@ internal static class Apply
             V1Service => await client.CoreV1.PatchNamespacedServiceAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1ConfigMap => await client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1NetworkPolicy => await client.NetworkingV1.PatchNamespacedNetworkPolicyAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
+            CnpgCluster cluster => await ApplyCustomAsync(client, cluster, patch, cancellationToken),
+            CnpgScheduledBackup backup => await ApplyCustomAsync(client, backup, patch, cancellationToken),
+            RabbitmqCluster broker => await ApplyCustomAsync(client, broker, patch, cancellationToken),
             _ => throw new NotSupportedException($"The operator does not apply {desired.Kind} objects."),
         };
+    }
+
+    /// <summary>
+    /// A custom resource of another operator (a CloudNativePG Cluster, a RabbitmqCluster), read
+    /// back as its own type, status included. A 404 means the API server does not serve the kind:
+    /// its CRD is not installed.
+    /// </summary>
+    private static async Task<T> ApplyCustomAsync<T>(IKubernetes client, T desired, V1Patch patch, CancellationToken cancellationToken)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()!;
+        var applied = await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, entity.Group, entity.ApiVersion, desired.Metadata.NamespaceProperty, entity.PluralName,
+            desired.Metadata.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        return CustomObject.As<T>(applied);
     }
 }

@@ -26,6 +26,13 @@ public static class Permissions
         // Credentials: created once, never read (AlreadyExists says enough), deleted only by the finalizer.
         Rule("", ["secrets"], "create", "deletecollection"),
         Rule("", ["persistentvolumeclaims"], "deletecollection"),
+        // Data stores other operators run (postgres.provider cloudnative-pg, rabbitmq.provider
+        // rabbitmq-cluster-operator): applied; the Clusters and the RabbitmqCluster watched for
+        // their readiness; deleted by the shop's labels only (ScheduledBackups no longer asked
+        // for; everything, by the finalizer, with dataRetention Delete).
+        Rule(Resources.Providers.CnpgCluster.Group, [Resources.Providers.CnpgCluster.Plural], "list", "watch", "create", "patch", "deletecollection"),
+        Rule(Resources.Providers.CnpgCluster.Group, [Resources.Providers.CnpgScheduledBackup.Plural], "create", "patch", "deletecollection"),
+        Rule(Resources.Providers.RabbitmqCluster.Group, [Resources.Providers.RabbitmqCluster.Plural], "list", "watch", "create", "patch", "deletecollection"),
         Rule("events.k8s.io", ["events"], "create"),
     ];
 

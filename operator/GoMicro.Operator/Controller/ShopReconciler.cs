@@ -60,12 +60,16 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         }
 
         List<ComponentStatus> components = [];
+        List<IKubernetesObject<V1ObjectMeta>> appliedChildren = [];
         List<string> refused = [];
+        HashSet<string> notInstalled = [];
+        List<string> install = [];
         foreach (var desired in ShopResources.Build(names))
         {
             try
             {
                 var applied = await client.ApplyAsync(desired, cancellationToken);
+                appliedChildren.Add(applied);
                 if (ShopStatusBuilder.Component(applied) is { } component)
                 {
                     components.Add(component);
@@ -77,16 +81,30 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
                 // still apply the others, so one refusal does not hold back every upgrade.
                 refused.Add($"{desired.Kind} {desired.Metadata.Name} ({(int)e.Response.StatusCode}): {e.Response.Content}");
             }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && DataStoreStatusBuilder.NotInstalled(desired) is { } missing)
+            {
+                // The kind of a data-store provider is not served: its operator is not installed.
+                // Said once per kind; the rest of the shop is still applied.
+                if (notInstalled.Add(desired.Kind))
+                {
+                    install.Add(missing);
+                }
+            }
         }
-        var failure = refused.Count > 0 ? "The API server refused " + string.Join("; ", refused) : null;
+        await ProviderCleanup.PruneAsync(client, names, cancellationToken);
+        var dataStores = DataStoreStatusBuilder.Build(names, appliedChildren, notInstalled);
+        var failure = refused.Count > 0 || install.Count > 0
+            ? string.Join(" ", install.Concat(refused.Count > 0 ? ["The API server refused " + string.Join("; ", refused)] : []))
+            : null;
 
-        var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime);
+        var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime,
+            dataStores, install.Count > 0 ? "ProviderNotInstalled" : "ReconcileFailed");
         await PatchStatusAsync(shop, status, cancellationToken);
         var ready = ShopStatusBuilder.IsTrue(status, ConditionTypes.Ready);
         OperatorMetrics.ShopsReady.WithLabels(ns, name).Set(ready ? 1 : 0);
         if (failure is not null)
         {
-            await events.RecordAsync(shop, EventRecorder.Warning, "ReconcileFailed", "Apply", failure, cancellationToken);
+            await events.RecordAsync(shop, EventRecorder.Warning, install.Count > 0 ? "ProviderNotInstalled" : "ReconcileFailed", "Apply", failure, cancellationToken);
             throw new ShopReconcileException(failure);
         }
         if (ready != wasReady)
@@ -150,6 +168,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         {
             await client.CoreV1.DeleteCollectionNamespacedPersistentVolumeClaimAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
             await client.CoreV1.DeleteCollectionNamespacedSecretAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
+            await ProviderCleanup.DeleteDataAsync(client, names, cancellationToken);
             await events.RecordAsync(shop, EventRecorder.Normal, "DataDeleted", "Delete", "Deleted the volumes and credentials of the shop (dataRetention: Delete).", cancellationToken);
         }
         else

@@ -103,5 +103,21 @@ public static class ShopRenderer
         {
             yield return $"{name}: spec.version is required (the tag of the service images)";
         }
+        if (shop.Spec?.RabbitMq.Provider == RabbitMqProvider.ClusterOperator && name.Length > ProviderRules.MaxShopNameWithClusterOperator)
+        {
+            yield return $"metadata.name '{name}': with rabbitmq.provider rabbitmq-cluster-operator the name of a shop is at most {ProviderRules.MaxShopNameWithClusterOperator} characters long";
+        }
+        foreach (var (store, external, secret) in new[]
+        {
+            ("postgres", shop.Spec?.Postgres.Provider == PostgresProvider.External, shop.Spec?.Postgres.SecretName),
+            ("redis", shop.Spec?.Redis.Provider == RedisProvider.External, shop.Spec?.Redis.SecretName),
+            ("rabbitmq", shop.Spec?.RabbitMq.Provider == RabbitMqProvider.External, shop.Spec?.RabbitMq.SecretName),
+        })
+        {
+            if (external && string.IsNullOrEmpty(secret))
+            {
+                yield return $"{name}: {store}.provider external needs {store}.secretName (the Secret that holds its connection settings)";
+            }
+        }
     }
 }

@@ -7,5 +7,5 @@ namespace GoMicro.Operator.Resources;
 internal static class ShopResources
 {
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names) =>
-        [.. DataStores.Build(names), .. Microservices.Build(names), .. Gateway.Build(names), .. NetworkPolicies.Build(names)];
+        [.. DataStores.Build(names), .. Providers.StoreProviders.Build(names), .. Microservices.Build(names), .. Gateway.Build(names), .. NetworkPolicies.Build(names)];
 }
