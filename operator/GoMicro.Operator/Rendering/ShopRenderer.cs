@@ -50,18 +50,11 @@ public static class ShopRenderer
         try
         {
             var text = file == "-" ? stdin.ReadToEnd() : File.ReadAllText(file);
-            shops = [.. KubernetesYaml.LoadAllFromString(text, new Dictionary<string, Type> { [$"{GoMicroShop.GroupVersion}/{GoMicroShop.KindName}"] = typeof(GoMicroShop) })
-                .Select(document => document is GoMicroShop shop ? SchemaDefaults.Shop(shop) : throw new InvalidDataException($"{file}: only {GoMicroShop.KindName} ({GoMicroShop.GroupVersion}) documents can be rendered"))];
+            shops = ShopYaml.Read(text, file);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
             errors.WriteLine($"render: {e.Message}");
-            return 2;
-        }
-        catch (KeyNotFoundException)
-        {
-            // KubernetesYaml's answer to a document whose apiVersion/kind it was not told about.
-            errors.WriteLine($"render: {file}: only {GoMicroShop.KindName} ({GoMicroShop.GroupVersion}) documents can be rendered");
             return 2;
         }
 

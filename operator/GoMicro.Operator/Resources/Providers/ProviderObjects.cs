@@ -1,12 +1,14 @@
 using System.Text.Json.Serialization;
 using k8s;
 using k8s.Models;
+using YamlDotNet.Serialization;
 
 namespace GoMicro.Operator.Resources.Providers;
 
 // The custom resources of the data-store operators the shop builds on, as far as the shop
 // writes and reads them (checked against their CRDs' schemas in the tests). Fields the shop
-// leaves out stay the other operator's defaults.
+// leaves out stay the other operator's defaults. A JSON name that is not the camel-cased C#
+// name also has a YamlMember alias, for `render` (KubernetesYaml goes by YamlDotNet's names).
 
 /// <summary>A CloudNativePG Cluster: one PostgreSQL primary with its standbys.</summary>
 [KubernetesEntity(Group = Group, ApiVersion = Version, Kind = KindName, PluralName = Plural)]
@@ -68,7 +70,7 @@ internal sealed class CnpgStorage
 
 internal sealed class CnpgBootstrap
 {
-    [JsonPropertyName("initdb")]
+    [JsonPropertyName("initdb"), YamlMember(Alias = "initdb")]
     public CnpgInitDb InitDb { get; set; } = new();
 }
 
@@ -98,7 +100,7 @@ internal sealed class CnpgPlugin
     [JsonPropertyName("name")]
     public string Name { get; set; } = "";
 
-    [JsonPropertyName("isWALArchiver")]
+    [JsonPropertyName("isWALArchiver"), YamlMember(Alias = "isWALArchiver")]
     public bool? IsWalArchiver { get; set; }
 
     [JsonPropertyName("parameters")]
