@@ -237,6 +237,39 @@ public sealed class ProviderResourcesTests
     }
 
     [Fact]
+    public void The_READMEs_production_shaped_shop_is_accepted_by_the_CRD_and_renders_valid_objects()
+    {
+        var readme = File.ReadAllText(Path.Combine(OfflineSchemas.RepositoryRoot, "README.md"));
+        var section = readme[readme.IndexOf("A production-shaped shop", StringComparison.Ordinal)..];
+        var start = section.IndexOf("```yaml\n", StringComparison.Ordinal) + "```yaml\n".Length;
+        var yaml = section[start..section.IndexOf("```", start, StringComparison.Ordinal)];
+        var shop = YamlJson.Documents(yaml).Single()!.AsObject();
+        CrdRules.ApplyDefaults(shop);
+        Assert.Empty(CrdRules.Violations(null, shop));
+        Assert.Equal("cloudnative-pg", shop["spec"]!["postgres"]!["provider"]!.GetValue<string>());
+
+        var dir = Directory.CreateTempSubdirectory("gomicro-render-readme-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "shop.yaml"), yaml);
+            using var output = new StringWriter();
+            using var errors = new StringWriter();
+            Assert.True(ShopRenderer.Run(["-f", Path.Combine(dir, "shop.yaml")], TextReader.Null, output, errors) == 0, errors.ToString());
+            var objects = YamlJson.Documents(output.ToString()).OfType<JsonObject>().ToList();
+            Assert.All(objects, o => Assert.Empty(ProviderSchemas.Validate(JsonSerializer.SerializeToElement(o))));
+            var kinds = objects.Select(o => o["kind"]!.GetValue<string>()).ToList();
+            Assert.Equal((3, 3, 1), (kinds.Count(k => k == "Cluster"), kinds.Count(k => k == "ScheduledBackup"), kinds.Count(k => k == "RabbitmqCluster")));
+            // Every store is run by someone else: no StatefulSet, and no policy for the external Redis.
+            Assert.DoesNotContain("StatefulSet", kinds);
+            Assert.DoesNotContain(objects, o => o["kind"]!.GetValue<string>() == "NetworkPolicy" && o["metadata"]!["name"]!.GetValue<string>() == "shop-redis");
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Render_prints_the_providers_resources_valid_for_their_schemas()
     {
         var dir = Directory.CreateTempSubdirectory("gomicro-render-providers-").FullName;
