@@ -8,7 +8,7 @@ namespace GoMicro.Operator.Tests;
 /// </summary>
 public sealed class CrdRuleTests
 {
-    private static JsonObject Shop(string name = "shop", string? spec = null)
+    internal static JsonObject Shop(string name = "shop", string? spec = null)
     {
         var shop = JsonNode.Parse($$"""
             { "apiVersion": "gomicro.io/v1alpha1", "kind": "GoMicroShop", "metadata": { "name": "{{name}}", "namespace": "shop" },
@@ -18,7 +18,7 @@ public sealed class CrdRuleTests
         return shop;
     }
 
-    private static IReadOnlyList<string> Change(JsonObject old, Action<JsonObject> edit)
+    internal static IReadOnlyList<string> Change(JsonObject old, Action<JsonObject> edit)
     {
         var next = old.DeepClone().AsObject();
         edit((JsonObject)next["spec"]!);

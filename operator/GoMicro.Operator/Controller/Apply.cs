@@ -1,5 +1,7 @@
 using System.Reflection;
+using GoMicro.Operator.Crd;
 using GoMicro.Operator.Resources;
+using GoMicro.Operator.Resources.Providers;
 using k8s;
 using k8s.Models;
 
@@ -29,19 +31,26 @@ internal static class Apply
             V1PodDisruptionBudget => await client.PolicyV1.PatchNamespacedPodDisruptionBudgetAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1CronJob => await client.BatchV1.PatchNamespacedCronJobAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
             V1PersistentVolumeClaim => await client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken),
-            ServiceMonitor monitor => await client.ApplyCustomAsync(monitor, cancellationToken),
-            PrometheusRule rule => await client.ApplyCustomAsync(rule, cancellationToken),
+            ServiceMonitor monitor => await ApplyCustomAsync(client, monitor, patch, cancellationToken),
+            PrometheusRule rule => await ApplyCustomAsync(client, rule, patch, cancellationToken),
+            CnpgCluster cluster => await ApplyCustomAsync(client, cluster, patch, cancellationToken),
+            CnpgScheduledBackup backup => await ApplyCustomAsync(client, backup, patch, cancellationToken),
+            RabbitmqCluster broker => await ApplyCustomAsync(client, broker, patch, cancellationToken),
             _ => throw new NotSupportedException($"The operator does not apply {desired.Kind} objects."),
         };
     }
 
-    /// <summary>A kind another project's CRD defines, through the custom-objects API; its group, version and plural from [KubernetesEntity].</summary>
-    private static async Task<T> ApplyCustomAsync<T>(this IKubernetes client, T desired, CancellationToken cancellationToken) where T : IKubernetesObject<V1ObjectMeta>
+    /// <summary>
+    /// A custom resource of another project (a CloudNativePG Cluster, a RabbitmqCluster, a ServiceMonitor), read
+    /// back as its own type, status included. A 404 means the API server does not serve the kind:
+    /// its CRD is not installed.
+    /// </summary>
+    private static async Task<T> ApplyCustomAsync<T>(IKubernetes client, T desired, V1Patch patch, CancellationToken cancellationToken)
+        where T : IKubernetesObject<V1ObjectMeta>
     {
         var entity = typeof(T).GetCustomAttribute<KubernetesEntityAttribute>()!;
-        var applied = await client.CustomObjects.PatchNamespacedCustomObjectAsync(new V1Patch(desired, V1Patch.PatchType.ApplyPatch),
-            entity.Group, entity.ApiVersion, desired.Metadata.NamespaceProperty, entity.PluralName, desired.Metadata.Name,
-            fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
-        return KubernetesJson.Deserialize<T>(KubernetesJson.Serialize(applied));
+        var applied = await client.CustomObjects.PatchNamespacedCustomObjectAsync(patch, entity.Group, entity.ApiVersion, desired.Metadata.NamespaceProperty, entity.PluralName,
+            desired.Metadata.Name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken);
+        return CustomObject.As<T>(applied);
     }
 }

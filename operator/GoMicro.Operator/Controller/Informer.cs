@@ -26,11 +26,16 @@ internal sealed partial class Informer<T>(
     Func<CancellationToken, Task<(IEnumerable<T> Items, string ResourceVersion)>> list,
     Func<string, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType Type, T Object)>> watch,
     Action<WatchEventType, T> onEvent,
-    ILogger logger)
+    ILogger logger,
+    bool optional = false)
     : IInformer
     where T : IKubernetesObject<V1ObjectMeta>
 {
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _reportedMissing;
+
+    /// <summary>How often an optional kind that is not served is looked for again.</summary>
+    private static readonly TimeSpan OptionalRetry = TimeSpan.FromSeconds(30);
 
     public Task Synced => _synced.Task;
 
@@ -48,6 +53,7 @@ internal sealed partial class Informer<T>(
                 }
                 _synced.TrySetResult();
                 failures = 0;
+                _reportedMissing = false;
                 while (true)
                 {
                     // The client hands a watch's ERROR event (a Status) to onError and ends the stream.
@@ -87,6 +93,16 @@ internal sealed partial class Informer<T>(
             {
                 LogExpired(logger, name);
             }
+            catch (HttpOperationException e) when (optional && e.Response.StatusCode == HttpStatusCode.NotFound)
+            {
+                // An optional kind whose CRD is not installed: said once, then looked for quietly.
+                if (!_reportedMissing)
+                {
+                    _reportedMissing = true;
+                    LogNotServed(logger, name, OptionalRetry.TotalSeconds);
+                }
+                await Task.Delay(OptionalRetry, cancellationToken);
+            }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
                 // Whatever broke (connection, time-out, an object that did not deserialize), the
@@ -100,6 +116,9 @@ internal sealed partial class Informer<T>(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: watch expired, listing again")]
     private static partial void LogExpired(ILogger logger, string kind);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Kind}: not served by the API server (its operator is not installed); looking again every {Seconds} s")]
+    private static partial void LogNotServed(ILogger logger, string kind, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Kind}: list or watch failed ({Error}), retrying")]
     private static partial void LogWatchFailed(ILogger logger, string kind, string error);

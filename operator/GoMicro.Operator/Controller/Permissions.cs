@@ -33,6 +33,13 @@ public static class Permissions
         Rule("", ["secrets"], "create", "deletecollection"),
         // Backup volumes are applied; every claim of the shop is deleted only by the finalizer.
         Rule("", ["persistentvolumeclaims"], "create", "patch", "deletecollection"),
+        // Data stores other operators run (postgres.provider cloudnative-pg, rabbitmq.provider
+        // rabbitmq-cluster-operator): applied; the Clusters and the RabbitmqCluster watched for
+        // their readiness; deleted by the shop's labels only (ScheduledBackups no longer asked
+        // for; everything, by the finalizer, with dataRetention Delete).
+        Rule(Resources.Providers.CnpgCluster.Group, [Resources.Providers.CnpgCluster.Plural], "list", "watch", "create", "patch", "deletecollection"),
+        Rule(Resources.Providers.CnpgCluster.Group, [Resources.Providers.CnpgScheduledBackup.Plural], "create", "patch", "deletecollection"),
+        Rule(Resources.Providers.RabbitmqCluster.Group, [Resources.Providers.RabbitmqCluster.Plural], "list", "watch", "create", "patch", "deletecollection"),
         Rule("events.k8s.io", ["events"], "create"),
         // spec.monitoring: applied (no watch: the CRDs may be absent, and a watch that cannot
         // list would hold back the operator's readiness; the resync corrects drift), and, when

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GoMicro.Operator.Crd;
 using GoMicro.Operator.Resources;
+using GoMicro.Operator.Resources.Providers;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -23,7 +24,10 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var informers = Informers().ToList();
-        var watching = informers.Select(i => i.RunAsync(cancellationToken)).ToList();
+        // The kinds of data-store operators that may not be installed: watched when they are,
+        // never waited for (a shop that uses one reports the missing operator in its status).
+        var providers = ProviderInformers().ToList();
+        var watching = informers.Concat(providers).Select(i => i.RunAsync(cancellationToken)).ToList();
         await Task.WhenAll(informers.Select(i => i.Synced)).WaitAsync(cancellationToken);
         readiness.WatchesSynced(informers.Count);
         LogStarted(_logger, informers.Count);
@@ -116,6 +120,65 @@ internal sealed partial class ShopController(IKubernetes client, ShopReconciler 
                     ? client.BatchV1.WatchListCronJobForAllNamespacesAsync(allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
                     : client.BatchV1.WatchListNamespacedCronJobAsync(ns, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct));
         }
+    }
+
+    /// <summary>
+    /// The CloudNativePG Clusters and RabbitmqClusters the operator wrote, so that their
+    /// readiness reaches the shop's status at once. They carry no owner reference (they outlive a
+    /// shop that keeps its data), so an event queues the shop their instance label names.
+    /// </summary>
+    private IEnumerable<IInformer> ProviderInformers()
+    {
+        IReadOnlyList<string?> scopes = options.Value.Namespaces is { Count: > 0 } namespaces ? [.. namespaces] : [null];
+        foreach (var ns in scopes)
+        {
+            var suffix = ns is null ? "" : $" in {ns}";
+            yield return Provided<CnpgCluster>("Cluster" + suffix, ns, CnpgCluster.Group, CnpgCluster.Version, CnpgCluster.Plural);
+            yield return Provided<RabbitmqCluster>("RabbitmqCluster" + suffix, ns, RabbitmqCluster.Group, RabbitmqCluster.Version, RabbitmqCluster.Plural);
+        }
+    }
+
+    private Informer<T> Provided<T>(string kind, string? ns, string group, string version, string plural) where T : IKubernetesObject<V1ObjectMeta>
+    {
+        const string managed = ShopNames.ManagedByLabel + "=" + ShopNames.ManagedBy;
+        return new Informer<T>(kind,
+            async ct =>
+            {
+                var raw = ns is null
+                    ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(group, version, plural, labelSelector: managed, cancellationToken: ct)
+                    : await client.CustomObjects.ListNamespacedCustomObjectAsync(group, version, ns, plural, labelSelector: managed, cancellationToken: ct);
+                var list = CustomObject.As<ProvidedList<T>>(raw);
+                return (list.Items, list.Metadata.ResourceVersion);
+            },
+            (rv, onError, ct) => As<T>(ns is null
+                ? client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(group, version, plural, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)
+                : client.CustomObjects.WatchListNamespacedCustomObjectAsync(group, version, ns, plural, allowWatchBookmarks: true, labelSelector: managed, resourceVersion: rv, onError: onError, cancellationToken: ct)),
+            (type, child) =>
+            {
+                if (child.Metadata.Labels is { } labels && labels.TryGetValue(ShopNames.InstanceLabel, out var shop) && shop.Length > 0)
+                {
+                    Enqueue(kind, type, child.Metadata.NamespaceProperty, shop);
+                }
+            },
+            _logger,
+            optional: true);
+    }
+
+    private static async IAsyncEnumerable<(WatchEventType, T)> As<T>(IAsyncEnumerable<(WatchEventType, object)> events)
+    {
+        await foreach (var (type, raw) in events)
+        {
+            yield return (type, CustomObject.As<T>(raw));
+        }
+    }
+
+    private sealed class ProvidedList<T>
+    {
+        [System.Text.Json.Serialization.JsonPropertyName("metadata")]
+        public V1ListMeta Metadata { get; set; } = new();
+
+        [System.Text.Json.Serialization.JsonPropertyName("items")]
+        public IList<T> Items { get; set; } = [];
     }
 
     private static (IList<T> Items, string ResourceVersion) Page<T>(IItems<T> list) where T : IKubernetesObject =>

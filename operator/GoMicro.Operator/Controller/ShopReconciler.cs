@@ -60,9 +60,12 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         }
 
         List<ComponentStatus> components = [];
+        List<IKubernetesObject<V1ObjectMeta>> appliedChildren = [];
         List<string> refused = [];
         var children = ShopResources.Build(names);
         List<IForeignKind> missing = [];
+        HashSet<string> notInstalled = [];
+        List<string> install = [];
         foreach (var desired in children)
         {
             try
@@ -72,6 +75,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
                     await ReplicasHandover.ReleaseAsync(client, deployment, cancellationToken);
                 }
                 var applied = await client.ApplyAsync(desired, cancellationToken);
+                appliedChildren.Add(applied);
                 if (ShopStatusBuilder.Component(applied) is { } component)
                 {
                     components.Add(component);
@@ -83,6 +87,15 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
                 // still apply the others, so one refusal does not hold back every upgrade.
                 refused.Add($"{desired.Kind} {desired.Metadata.Name} ({(int)e.Response.StatusCode}): {e.Response.Content}");
             }
+            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && DataStoreStatusBuilder.NotInstalled(desired) is { } provider)
+            {
+                // The kind of a data-store provider is not served: its operator is not installed.
+                // Said once per kind; the rest of the shop is still applied.
+                if (notInstalled.Add(desired.Kind))
+                {
+                    install.Add(provider);
+                }
+            }
             catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound && desired is IForeignKind foreign)
             {
                 // The API server does not serve this kind: its CRD is not installed. Say what to
@@ -91,24 +104,27 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
             }
         }
         refused.AddRange(await OptionalChildren.PruneAsync(client, names, children, cancellationToken));
+        await ProviderCleanup.PruneAsync(client, names, cancellationToken);
         if (!shop.Spec.Monitoring.Enabled)
         {
             await client.RemoveMonitoringAsync(names, cancellationToken);
         }
-        List<string> problems = [.. missing.GroupBy(m => m.Remedy).Select(g => $"The CRDs {string.Join(", ", g.Select(m => m.Crd).Distinct())} are not installed: {g.Key}")];
+        var dataStores = DataStoreStatusBuilder.Build(names, appliedChildren, notInstalled);
+        List<string> problems = [.. install, .. missing.GroupBy(m => m.Remedy).Select(g => $"The CRDs {string.Join(", ", g.Select(m => m.Crd).Distinct())} are not installed: {g.Key}.")];
         if (refused.Count > 0)
         {
             problems.Add("The API server refused " + string.Join("; ", refused));
         }
-        var failure = problems.Count > 0 ? string.Join(". ", problems) : null;
+        var failure = problems.Count > 0 ? string.Join(" ", problems) : null;
 
-        var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime);
+        var status = ShopStatusBuilder.Build(shop, components, Gateway.Url(names), failure, clock.GetUtcNow().UtcDateTime,
+            dataStores, install.Count > 0 ? "ProviderNotInstalled" : "ReconcileFailed");
         await PatchStatusAsync(shop, status, cancellationToken);
         var ready = ShopStatusBuilder.IsTrue(status, ConditionTypes.Ready);
         OperatorMetrics.ShopsReady.WithLabels(ns, name).Set(ready ? 1 : 0);
         if (failure is not null)
         {
-            await events.RecordAsync(shop, EventRecorder.Warning, "ReconcileFailed", "Apply", failure, cancellationToken);
+            await events.RecordAsync(shop, EventRecorder.Warning, install.Count > 0 ? "ProviderNotInstalled" : "ReconcileFailed", "Apply", failure, cancellationToken);
             throw new ShopReconcileException(failure);
         }
         if (ready != wasReady)
@@ -172,6 +188,7 @@ internal sealed partial class ShopReconciler(IKubernetes client, EventRecorder e
         {
             await client.CoreV1.DeleteCollectionNamespacedPersistentVolumeClaimAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
             await client.CoreV1.DeleteCollectionNamespacedSecretAsync(names.Namespace, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
+            await ProviderCleanup.DeleteDataAsync(client, names, cancellationToken);
             await events.RecordAsync(shop, EventRecorder.Normal, "DataDeleted", "Delete", "Deleted the volumes and credentials of the shop (dataRetention: Delete).", cancellationToken);
         }
         else

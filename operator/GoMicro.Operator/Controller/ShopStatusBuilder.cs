@@ -30,9 +30,14 @@ internal static class ShopStatusBuilder
         _ => null,
     };
 
-    public static GoMicroShopStatus Build(GoMicroShop shop, IReadOnlyList<ComponentStatus> components, string gateway, string? failure, DateTime now)
+    /// <param name="dataStores">Each store's provider and readiness: a store not ready holds the shop back like a workload.</param>
+    /// <param name="failureReason">The reason of Ready and Degraded while <paramref name="failure"/> is set.</param>
+    public static GoMicroShopStatus Build(GoMicroShop shop, IReadOnlyList<ComponentStatus> components, string gateway, string? failure, DateTime now,
+        IReadOnlyList<DataStoreStatus>? dataStores = null, string failureReason = "ReconcileFailed")
     {
-        var waiting = components.Where(c => c.ReadyReplicas < c.Replicas).Select(c => c.Name).ToList();
+        var waiting = components.Where(c => c.ReadyReplicas < c.Replicas).Select(c => c.Name)
+            .Concat((dataStores ?? []).Where(d => !d.Ready).Select(d => $"{d.Name} ({d.Provider}: {d.Message})"))
+            .ToList();
         var ready = failure is null && waiting.Count == 0;
         var previous = shop.Status?.Conditions ?? [];
         var generation = shop.Metadata.Generation;
@@ -41,16 +46,17 @@ internal static class ShopStatusBuilder
             ObservedGeneration = generation,
             Components = [.. components],
             Gateway = gateway,
+            DataStores = [.. dataStores ?? []],
             Conditions =
             [
                 Condition(previous, ConditionTypes.Ready, ready, generation, now,
-                    ready ? "AllComponentsReady" : failure is not null ? "ReconcileFailed" : "ComponentsNotReady",
+                    ready ? "AllComponentsReady" : failure is not null ? failureReason : "ComponentsNotReady",
                     ready ? "Every component of the shop is ready." : failure ?? $"Waiting for {string.Join(", ", waiting)}."),
                 Condition(previous, ConditionTypes.Progressing, failure is null && !ready, generation, now,
-                    ready ? "RolloutComplete" : failure is not null ? "ReconcileFailed" : "RollingOut",
-                    ready ? "Nothing is rolling out." : failure ?? $"{waiting.Count} of {components.Count} components are not ready yet."),
+                    ready ? "RolloutComplete" : failure is not null ? failureReason : "RollingOut",
+                    ready ? "Nothing is rolling out." : failure ?? $"{waiting.Count} of {components.Count + (dataStores?.Count ?? 0)} components and data stores are not ready yet."),
                 Condition(previous, ConditionTypes.Degraded, failure is not null, generation, now,
-                    failure is not null ? "ReconcileFailed" : "ReconcileSucceeded",
+                    failure is not null ? failureReason : "ReconcileSucceeded",
                     failure ?? "The last reconciliation succeeded."),
             ],
         };

@@ -85,6 +85,11 @@ public static class CustomResourceDefinitionBuilder
                 Rule = $"size(self.metadata.name) <= {ShopNames.MaxShopNameLength} && self.metadata.name.matches('{ShopNames.ShopNamePattern}')",
                 Message = $"the name of a shop must start with a letter, hold only lower-case letters, digits and '-', and be at most {ShopNames.MaxShopNameLength} characters long: its children are named after it (<name>-payments-db is a StatefulSet, and a Service name must start with a letter)",
             },
+            new V1ValidationRule
+            {
+                Rule = $"!has(self.spec.rabbitmq) || !has(self.spec.rabbitmq.provider) || self.spec.rabbitmq.provider != 'rabbitmq-cluster-operator' || size(self.metadata.name) <= {ProviderRules.MaxShopNameWithClusterOperator}",
+                Message = $"with rabbitmq.provider rabbitmq-cluster-operator the name of a shop is at most {ProviderRules.MaxShopNameWithClusterOperator} characters long: the RabbitMQ cluster operator names its StatefulSet <name>-rabbitmq-server, and a StatefulSet's name must stay within 52 characters",
+            },
         ],
     };
 
@@ -98,7 +103,9 @@ public static class CustomResourceDefinitionBuilder
     {
         var properties = JsonProperties(type).ToList();
         var required = properties.Where(p => p.GetCustomAttribute<RequiredAttribute>() is not null).Select(JsonName).ToList();
-        var immutable = properties.Where(p => p.GetCustomAttribute<ImmutableAttribute>() is not null).Select(ImmutabilityRule).ToList();
+        var immutable = properties.Where(p => p.GetCustomAttribute<ImmutableAttribute>() is not null).Select(ImmutabilityRule)
+            .Concat(type.GetCustomAttributes<CelRuleAttribute>(inherit: false).Select(r => new V1ValidationRule { Rule = r.Rule, Message = r.Message }))
+            .ToList();
         return new V1JSONSchemaProps
         {
             Type = "object",
@@ -178,7 +185,7 @@ public static class CustomResourceDefinitionBuilder
         }
         if (type.IsEnum)
         {
-            return new() { Type = "string", Description = description, EnumProperty = [.. Enum.GetNames(type)] };
+            return new() { Type = "string", Description = description, EnumProperty = [.. Enum.GetValues(type).Cast<Enum>().Select(EnumName)] };
         }
         if (type == typeof(Dictionary<string, string>))
         {
@@ -205,19 +212,23 @@ public static class CustomResourceDefinitionBuilder
         null => null,
         string s => s.Length > 0 ? s : null,
         bool or int or long => value,
-        Enum e => e.ToString(),
+        Enum e => EnumName(e),
         IEnumerable => null,
         _ => new Dictionary<string, object>(),
     };
 
-    /// <summary>In declaration order, a base type's properties first (PostgresSpec: the store's fields, then backup).</summary>
+    /// <summary>A value as JSON spells it: its JsonStringEnumMemberName (cloudnative-pg), else its C# name.</summary>
+    public static string EnumName(Enum value) =>
+        value.GetType().GetField(value.ToString())?.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()?.Name ?? value.ToString();
+
+    /// <summary>In declaration order, a base class's properties first, so the order never depends on how the compiler ordered the files.</summary>
     private static IEnumerable<PropertyInfo> JsonProperties(Type type) =>
         type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .Where(p => p.GetCustomAttribute<JsonPropertyNameAttribute>() is not null)
             .OrderBy(p => Depth(p.DeclaringType!))
             .ThenBy(p => p.MetadataToken);
 
-    private static int Depth(Type type) => type.BaseType is { } parent ? 1 + Depth(parent) : 0;
+    private static int Depth(Type type) => type.BaseType is null ? 0 : 1 + Depth(type.BaseType);
 
     private static string JsonName(PropertyInfo property) => property.GetCustomAttribute<JsonPropertyNameAttribute>()!.Name;
 }

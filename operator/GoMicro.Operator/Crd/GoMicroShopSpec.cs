@@ -29,17 +29,17 @@ public sealed class GoMicroShopSpec
     public GatewaySpec Gateway { get; set; } = new();
 
     [JsonPropertyName("postgres")]
-    [Description("The three PostgreSQL databases (users, products, payments), one StatefulSet each.")]
+    [Description("The three PostgreSQL databases (users, products, payments): by default one StatefulSet each; see provider.")]
     [CelRule(PostgresMajorVersion.Rule, PostgresMajorVersion.Message)]
     public PostgresSpec Postgres { get; set; } = new() { Image = "postgres:15.10", Resources = new() { Cpu = "100m", Memory = "256Mi" } };
 
     [JsonPropertyName("redis")]
     [Description("Redis, for baskets and the product-information cache.")]
-    public DataStoreSpec Redis { get; set; } = new() { Image = "redis:7.4.2", Resources = new() { Cpu = "50m", Memory = "128Mi" } };
+    public RedisSpec Redis { get; set; } = new() { Image = "redis:7.4.2", Resources = new() { Cpu = "50m", Memory = "128Mi" } };
 
     [JsonPropertyName("rabbitmq")]
     [Description("RabbitMQ, the event broker.")]
-    public DataStoreSpec RabbitMq { get; set; } = new() { Image = "rabbitmq:3.13.7-management", Resources = new() { Cpu = "200m", Memory = "512Mi" } };
+    public RabbitMqSpec RabbitMq { get; set; } = new() { Image = "rabbitmq:3.13.7-management", Resources = new() { Cpu = "200m", Memory = "512Mi" } };
 
     [JsonPropertyName("admin")]
     [Description("The administrator the users service creates at start-up; the password is generated into the <shop>-admin Secret.")]
@@ -121,8 +121,9 @@ public sealed class GatewaySpec
 /// One data store. Each store's defaults are the initial values its property in
 /// <see cref="GoMicroShopSpec"/> is given, field by field, so a store given in part keeps
 /// that store's defaults for the rest (RabbitMQ keeps its 512Mi when only its storage is set).
+/// Each store's own type adds who runs it (see DataStoreProviders.cs).
 /// </summary>
-public class DataStoreSpec
+public abstract class DataStoreSpec
 {
     [JsonPropertyName("image")]
     [Description("Container image, compatible with the official image of the same name. The default pins a minor version, so a shop never moves to a new release by itself.")]

@@ -12,14 +12,17 @@ namespace GoMicro.Operator.Crd;
 /// </summary>
 public static class SchemaDefaults
 {
-    private static readonly Lazy<V1JSONSchemaProps> ShopSchema =
+    private static readonly Lazy<V1JSONSchemaProps> Schema =
         new(() => CustomResourceDefinitionBuilder.Build().Spec.Versions[0].Schema.OpenAPIV3Schema);
+
+    /// <summary>The CRD's openAPIV3Schema of a shop.</summary>
+    public static V1JSONSchemaProps ShopSchema => Schema.Value;
 
     /// <summary>The shop with the CRD's defaults applied, as the API server stores it.</summary>
     public static GoMicroShop Shop(object raw)
     {
         var node = JsonNode.Parse(KubernetesJson.Serialize(raw))!;
-        Apply(node, ShopSchema.Value);
+        Apply(node, Schema.Value);
         return KubernetesJson.Deserialize<GoMicroShop>(node.ToJsonString());
     }
 

@@ -50,18 +50,11 @@ public static class ShopRenderer
         try
         {
             var text = file == "-" ? stdin.ReadToEnd() : File.ReadAllText(file);
-            shops = [.. KubernetesYaml.LoadAllFromString(text, new Dictionary<string, Type> { [$"{GoMicroShop.GroupVersion}/{GoMicroShop.KindName}"] = typeof(GoMicroShop) })
-                .Select(document => document is GoMicroShop shop ? SchemaDefaults.Shop(shop) : throw new InvalidDataException($"{file}: only {GoMicroShop.KindName} ({GoMicroShop.GroupVersion}) documents can be rendered"))];
+            shops = ShopYaml.Read(text, file);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
         {
             errors.WriteLine($"render: {e.Message}");
-            return 2;
-        }
-        catch (KeyNotFoundException)
-        {
-            // KubernetesYaml's answer to a document whose apiVersion/kind it was not told about.
-            errors.WriteLine($"render: {file}: only {GoMicroShop.KindName} ({GoMicroShop.GroupVersion}) documents can be rendered");
             return 2;
         }
 
@@ -102,6 +95,22 @@ public static class ShopRenderer
         if (string.IsNullOrEmpty(shop.Spec?.Version))
         {
             yield return $"{name}: spec.version is required (the tag of the service images)";
+        }
+        if (shop.Spec?.RabbitMq.Provider == RabbitMqProvider.ClusterOperator && name.Length > ProviderRules.MaxShopNameWithClusterOperator)
+        {
+            yield return $"metadata.name '{name}': with rabbitmq.provider rabbitmq-cluster-operator the name of a shop is at most {ProviderRules.MaxShopNameWithClusterOperator} characters long";
+        }
+        foreach (var (store, external, secret) in new[]
+        {
+            ("postgres", shop.Spec?.Postgres.Provider == PostgresProvider.External, shop.Spec?.Postgres.SecretName),
+            ("redis", shop.Spec?.Redis.Provider == RedisProvider.External, shop.Spec?.Redis.SecretName),
+            ("rabbitmq", shop.Spec?.RabbitMq.Provider == RabbitMqProvider.External, shop.Spec?.RabbitMq.SecretName),
+        })
+        {
+            if (external && string.IsNullOrEmpty(secret))
+            {
+                yield return $"{name}: {store}.provider external needs {store}.secretName (the Secret that holds its connection settings)";
+            }
         }
     }
 }

@@ -6,9 +6,10 @@ using static GoMicro.Operator.Resources.PodParts;
 namespace GoMicro.Operator.Resources;
 
 /// <summary>
-/// The stateful parts: a PostgreSQL per service that has a database, Redis and RabbitMQ, each a
-/// one-pod StatefulSet with a volume and a headless Service. The volumes outlive the shop
-/// unless its dataRetention is Delete.
+/// The stateful parts the shop runs itself (provider statefulset, the default): a PostgreSQL per
+/// service that has a database, Redis and RabbitMQ, each a one-pod StatefulSet with a volume
+/// and a headless Service. The volumes outlive the shop unless its dataRetention is Delete.
+/// Stores other operators run are in Providers/StoreProviders.cs.
 /// </summary>
 internal static class DataStores
 {
@@ -25,7 +26,7 @@ internal static class DataStores
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
     {
         var spec = names.Shop.Spec;
-        foreach (var service in Microservices.WithDatabase)
+        foreach (var service in Microservices.WithDatabase.Where(_ => spec.Postgres.Provider == PostgresProvider.StatefulSet))
         {
             var part = ShopSecrets.Database(service);
             var secret = names.Of(part);
@@ -46,6 +47,25 @@ internal static class DataStores
             yield return HeadlessService(names, part, "database", ServicePort("postgres", PostgresPort, "postgresql"));
         }
 
+        if (spec.Redis.Provider == RedisProvider.StatefulSet)
+        {
+            foreach (var redis in Redis(names))
+            {
+                yield return redis;
+            }
+        }
+        if (spec.RabbitMq.Provider == RabbitMqProvider.StatefulSet)
+        {
+            foreach (var broker in RabbitMq(names))
+            {
+                yield return broker;
+            }
+        }
+    }
+
+    private static IEnumerable<IKubernetesObject<V1ObjectMeta>> Redis(ShopNames names)
+    {
+        var spec = names.Shop.Spec;
         yield return StatefulSet(names, ShopSecrets.Redis, "cache", spec.Redis, new V1Container
         {
             Name = "redis",
@@ -56,7 +76,11 @@ internal static class DataStores
             LivenessProbe = ExecProbe(15, "sh", "-c", "redis-cli --no-auth-warning -a \"$REDIS_PASSWORD\" ping | grep -q PONG"),
         }, "/data", scratch: ["/tmp"]);
         yield return HeadlessService(names, ShopSecrets.Redis, "cache", ServicePort("redis", RedisPort, "redis"));
+    }
 
+    private static IEnumerable<IKubernetesObject<V1ObjectMeta>> RabbitMq(ShopNames names)
+    {
+        var spec = names.Shop.Spec;
         var broker = names.Of(ShopSecrets.RabbitMq);
         yield return StatefulSet(names, ShopSecrets.RabbitMq, "broker", spec.RabbitMq, new V1Container
         {

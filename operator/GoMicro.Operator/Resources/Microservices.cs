@@ -1,4 +1,5 @@
 using GoMicro.Operator.Crd;
+using GoMicro.Operator.Resources.Providers;
 using k8s;
 using k8s.Models;
 using static GoMicro.Operator.Resources.PodParts;
@@ -52,12 +53,15 @@ internal static class Microservices
         yield return Env("Jwt__JwksUrl", JwksUrl(names));
         if (WithDatabase.Contains(service))
         {
-            yield return FromSecret("ConnectionStrings__Postgres", names.Of(ShopSecrets.Database(service)), ShopSecrets.ConnectionStringKey);
+            foreach (var variable in StoreProviders.PostgresEnvironment(names, service))
+            {
+                yield return variable;
+            }
             yield return Env("Database__MigrateOnStartup", "true");
         }
         if (service != Users)
         {
-            yield return FromSecret("RabbitMq__Uri", names.Of(ShopSecrets.RabbitMq), ShopSecrets.UriKey);
+            yield return StoreProviders.RabbitMqUri(names);
         }
         switch (service)
         {
@@ -71,7 +75,7 @@ internal static class Microservices
                 yield return PaymentsServiceKey(names);
                 break;
             case Basket:
-                yield return FromSecret("ConnectionStrings__Redis", names.Of(ShopSecrets.Redis), ShopSecrets.ConnectionStringKey);
+                yield return StoreProviders.RedisConfiguration(names);
                 break;
             case Payments:
                 yield return PaymentsServiceKey(names);
@@ -138,7 +142,7 @@ internal static class Microservices
                                 VolumeMounts = mounts,
                             },
                         ],
-                        InitContainers = WithDatabase.Contains(service) ? [WaitForDatabase(names, service)] : null,
+                        InitContainers = WithDatabase.Contains(service) && StoreProviders.DatabaseHost(names, service) is { } host ? [WaitForDatabase(names, service, host)] : null,
                         Volumes = volumes,
                         TopologySpreadConstraints = Availability.SpreadAcrossNodes(names, service),
                     },
@@ -152,9 +156,10 @@ internal static class Microservices
     /// cluster the database's image may still be downloading well past any startup probe, so
     /// the pod waits here, on the database's own image, instead of crash-looping. pg_isready
     /// over TCP only succeeds once the official image has finished its socket-only first
-    /// initialisation, by which time the database exists.
+    /// initialisation, by which time the database exists. For a CloudNativePG Cluster the host is
+    /// its read-write Service, which answers once a primary runs.
     /// </summary>
-    private static V1Container WaitForDatabase(ShopNames names, string service) => new()
+    private static V1Container WaitForDatabase(ShopNames names, string service, string host) => new()
     {
         Name = "wait-for-database",
         Image = names.Shop.Spec.Postgres.Image,
@@ -162,7 +167,7 @@ internal static class Microservices
         Command = ["sh", "-c", "until pg_isready -q -t 2 -h \"$DATABASE_HOST\" -p \"$DATABASE_PORT\" -U \"$DATABASE_USER\" -d \"$DATABASE_NAME\"; do sleep 2; done"],
         Env =
         [
-            Env("DATABASE_HOST", names.Of(ShopSecrets.Database(service))),
+            Env("DATABASE_HOST", host),
             Env("DATABASE_PORT", DataStores.PostgresPort.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             Env("DATABASE_USER", ShopSecrets.DatabaseUser),
             Env("DATABASE_NAME", service),

@@ -1,3 +1,4 @@
+using GoMicro.Operator.Resources.Providers;
 using k8s;
 using k8s.Models;
 
@@ -5,7 +6,8 @@ namespace GoMicro.Operator.Resources;
 
 /// <summary>
 /// Who may talk to whom inside a shop: each database, Redis and RabbitMQ accept connections
-/// only from the services that use them; a service's gRPC port accepts only the services that
+/// only from the services that use them (on their data port, wherever an operator runs them,
+/// and not at all when they are external); a service's gRPC port accepts only the services that
 /// call it (its HTTP port serves the gateway, the JWKS and Prometheus, wherever they run); and
 /// the gateway may reach only the services' HTTP port (and DNS). Enforced where the cluster's network plugin enforces NetworkPolicies
 /// (Calico, Cilium, …); elsewhere they are inert. Probes come from the node, which a
@@ -26,6 +28,13 @@ internal static class NetworkPolicies
     {
         foreach (var (part, port, clients) in StoreClients)
         {
+            // A store nobody in the cluster runs (external) gets no policy.
+            if (StoreProviders.StorePods(names, part) is not var (pods, operatorRun))
+            {
+                continue;
+            }
+            // Backup jobs run only beside databases the shop runs itself (CloudNativePG backs up its own).
+            var peers = clients.Where(client => !operatorRun || !Microservices.WithDatabase.Any(service => PostgresBackups.Part(service) == client)).Select(client => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = names.Selector(client) } });
             yield return new V1NetworkPolicy
             {
                 ApiVersion = "networking.k8s.io/v1",
@@ -33,16 +42,35 @@ internal static class NetworkPolicies
                 Metadata = names.Metadata(part, "network-policy"),
                 Spec = new V1NetworkPolicySpec
                 {
-                    PodSelector = new V1LabelSelector { MatchLabels = names.Selector(part) },
+                    PodSelector = new V1LabelSelector { MatchLabels = pods },
                     PolicyTypes = ["Ingress"],
-                    Ingress =
-                    [
-                        new V1NetworkPolicyIngressRule
-                        {
-                            FromProperty = [.. clients.Select(client => new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = names.Selector(client) } })],
-                            Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }],
-                        },
-                    ],
+                    Ingress = operatorRun
+                        ? [
+                            // The data port: the services that use the store, and the store's own
+                            // members (PostgreSQL streaming replication, CloudNativePG's join jobs).
+                            new V1NetworkPolicyIngressRule
+                            {
+                                FromProperty = [.. peers, new V1NetworkPolicyPeer { PodSelector = new V1LabelSelector { MatchLabels = pods } }],
+                                Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }],
+                            },
+                            // Every other port stays as the store's operator needs it: its status
+                            // and metrics endpoints, RabbitMQ's clustering and management ports.
+                            new V1NetworkPolicyIngressRule
+                            {
+                                Ports =
+                                [
+                                    new V1NetworkPolicyPort { Protocol = "TCP", Port = 1, EndPort = port - 1 },
+                                    new V1NetworkPolicyPort { Protocol = "TCP", Port = port + 1, EndPort = 65535 },
+                                ],
+                            },
+                        ]
+                        : [
+                            new V1NetworkPolicyIngressRule
+                            {
+                                FromProperty = [.. peers],
+                                Ports = [new V1NetworkPolicyPort { Protocol = "TCP", Port = port }],
+                            },
+                        ],
                 },
             };
         }

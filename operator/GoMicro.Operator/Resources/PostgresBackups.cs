@@ -57,7 +57,8 @@ internal static class PostgresBackups
 
     public static IEnumerable<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
     {
-        if (names.Shop.Spec.Postgres.Backup is not { } backup)
+        // Only for the databases the shop runs itself (a CEL rule refuses backup with another provider).
+        if (names.Shop.Spec.Postgres.Backup is not { } backup || names.Shop.Spec.Postgres.Provider != PostgresProvider.StatefulSet)
         {
             yield break;
         }

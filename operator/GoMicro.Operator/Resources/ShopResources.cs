@@ -8,8 +8,8 @@ internal static class ShopResources
 {
     public static IReadOnlyList<IKubernetesObject<V1ObjectMeta>> Build(ShopNames names)
     {
-        List<IKubernetesObject<V1ObjectMeta>> children = [.. DataStores.Build(names), .. Microservices.Build(names), .. Gateway.Build(names), .. NetworkPolicies.Build(names),
-            .. Availability.Build(names), .. PostgresBackups.Build(names)];
+        List<IKubernetesObject<V1ObjectMeta>> children = [.. DataStores.Build(names), .. Providers.StoreProviders.Build(names), .. Microservices.Build(names),
+            .. Gateway.Build(names), .. NetworkPolicies.Build(names), .. Availability.Build(names), .. PostgresBackups.Build(names)];
         return [.. children, .. Monitoring.Build(names, children)];
     }
 }

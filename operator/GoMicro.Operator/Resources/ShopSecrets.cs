@@ -43,7 +43,10 @@ internal static class ShopSecrets
 
     private static IEnumerable<V1Secret> Build(ShopNames names, Func<string, string> newPassword, Func<string, string> newKey, Func<string> newSigningKey)
     {
-        foreach (var service in Microservices.WithDatabase)
+        // Credentials only for the stores the shop runs itself: another operator makes its own,
+        // and an external store's are in the Secret the user names.
+        var spec = names.Shop.Spec;
+        foreach (var service in Microservices.WithDatabase.Where(_ => spec.Postgres.Provider == Crd.PostgresProvider.StatefulSet))
         {
             var password = newPassword(Database(service));
             yield return Secret(names, Database(service), new()
@@ -53,19 +56,25 @@ internal static class ShopSecrets
                 [ConnectionStringKey] = $"Host={names.Of(Database(service))};Database={service};Username={DatabaseUser};Password={password}",
             });
         }
-        var redisPassword = newPassword(Redis);
-        yield return Secret(names, Redis, new()
+        if (spec.Redis.Provider == Crd.RedisProvider.StatefulSet)
         {
-            [PasswordKey] = redisPassword,
-            [ConnectionStringKey] = $"{names.Of(Redis)}:{DataStores.RedisPort},password={redisPassword}",
-        });
-        var brokerPassword = newPassword(RabbitMq);
-        yield return Secret(names, RabbitMq, new()
+            var redisPassword = newPassword(Redis);
+            yield return Secret(names, Redis, new()
+            {
+                [PasswordKey] = redisPassword,
+                [ConnectionStringKey] = $"{names.Of(Redis)}:{DataStores.RedisPort},password={redisPassword}",
+            });
+        }
+        if (spec.RabbitMq.Provider == Crd.RabbitMqProvider.StatefulSet)
         {
-            [UserKey] = DatabaseUser,
-            [PasswordKey] = brokerPassword,
-            [UriKey] = $"amqp://{DatabaseUser}:{brokerPassword}@{names.Of(RabbitMq)}:{DataStores.AmqpPort}/",
-        });
+            var brokerPassword = newPassword(RabbitMq);
+            yield return Secret(names, RabbitMq, new()
+            {
+                [UserKey] = DatabaseUser,
+                [PasswordKey] = brokerPassword,
+                [UriKey] = $"amqp://{DatabaseUser}:{brokerPassword}@{names.Of(RabbitMq)}:{DataStores.AmqpPort}/",
+            });
+        }
         yield return Secret(names, Jwt, new() { [SigningKeyKey] = newSigningKey() });
         yield return Secret(names, Admin, new()
         {

@@ -4,14 +4,6 @@ using System.Text.Json.Serialization;
 
 namespace GoMicro.Operator.Crd;
 
-/// <summary>The PostgreSQL databases: a data store, and what only PostgreSQL has (logical backups).</summary>
-public sealed class PostgresSpec : DataStoreSpec
-{
-    [JsonPropertyName("backup")]
-    [Description("Scheduled logical backups (pg_dump -Fc) of each database onto a volume of its own. Off when left out.")]
-    public PostgresBackupSpec? Backup { get; set; }
-}
-
 /// <summary>
 /// A CronJob per database that dumps it with pg_dump -Fc onto a volume of its own
 /// (&lt;shop&gt;-&lt;service&gt;-db-backup), keeping the newest <see cref="Retention"/> dumps.
