@@ -163,14 +163,18 @@ pg_settings() {
     -c "SELECT string_agg(name || '=' || setting, ' ' ORDER BY name) FROM pg_settings WHERE name IN ('fsync', 'synchronous_commit', 'full_page_writes')"
 }
 
+# The load generator against the four services, as the bench's admin.
+loadgen() {
+  dotnet "$LOADGEN" "$@" --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
+    --users "$(url users)" --products "$(url products)" --basket "$(url basket)" --payments "$(url payments)"
+}
+
 # run_load LABEL ROUTE LOADGEN-ARGS…: one scenario; keeps the ROUTE's figures under LABEL.
 run_load() {
   local label=$1 route=$2 rc=0 line
   shift 2
   log "$label: ${WARMUP} s warm-up, ${MEASURE} s measured"
-  dotnet "$LOADGEN" "$@" --seconds "$MEASURE" --warmup "$WARMUP" --max-requests 50000000 \
-    --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
-    --users "$(url users)" --products "$(url products)" --basket "$(url basket)" --payments "$(url payments)" \
+  loadgen "$@" --seconds "$MEASURE" --warmup "$WARMUP" --max-requests 50000000 \
     --json "$RESULTS/$label.json" >"$LOGS/load-$label.log" 2>&1 || rc=$?
   line=$(grep -F "result	$route	" "$LOGS/load-$label.log" | tail -1 || true)
   if [ -z "$line" ]; then
@@ -211,9 +215,7 @@ declare -A LAG=()
 # one buyer checks out for a few seconds, unmeasured, before the figures are taken.
 warm_checkout() {
   local label=$1 rc=0
-  dotnet "$LOADGEN" --scenario checkout --shoppers 1 --seconds "$CHECKOUT_WARMUP" --warmup 0 --max-requests 2000 \
-    --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
-    --users "$(url users)" --products "$(url products)" --basket "$(url basket)" --payments "$(url payments)" \
+  loadgen --scenario checkout --shoppers 1 --seconds "$CHECKOUT_WARMUP" --warmup 0 --max-requests 2000 \
     >"$LOGS/load-$label-warmup.log" 2>&1 || rc=$?
   log "$label: warmed by one buyer for $CHECKOUT_WARMUP s (exit $rc): $(grep -F 'result	POST /payments	' "$LOGS/load-$label-warmup.log" | awk -F'\t' '{ printf "%s checkouts, %s errors, p50 %s ms", $3, $4, $6 }')"
 }

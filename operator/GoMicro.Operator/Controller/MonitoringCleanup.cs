@@ -1,7 +1,5 @@
-using System.Net;
 using GoMicro.Operator.Resources;
 using k8s;
-using k8s.Autorest;
 
 namespace GoMicro.Operator.Controller;
 
@@ -19,15 +17,7 @@ internal static class MonitoringCleanup
         await client.CoreV1.DeleteCollectionNamespacedConfigMapAsync(names.Namespace, labelSelector: selector, cancellationToken: cancellationToken);
         foreach (var plural in new[] { PrometheusOperator.ServiceMonitors, PrometheusOperator.PrometheusRules })
         {
-            try
-            {
-                await client.CustomObjects.DeleteCollectionNamespacedCustomObjectAsync(PrometheusOperator.Group, PrometheusOperator.Version, names.Namespace, plural,
-                    labelSelector: selector, cancellationToken: cancellationToken);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                // The CRD is not installed: no such object can exist.
-            }
+            await client.DeleteCollectionIfServedAsync(PrometheusOperator.Group, PrometheusOperator.Version, names.Namespace, plural, selector, cancellationToken);
         }
     }
 }

@@ -1,9 +1,7 @@
-using System.Net;
 using GoMicro.Operator.Crd;
 using GoMicro.Operator.Resources;
 using GoMicro.Operator.Resources.Providers;
 using k8s;
-using k8s.Autorest;
 
 namespace GoMicro.Operator.Controller;
 
@@ -39,15 +37,6 @@ internal static class ProviderCleanup
         }
     }
 
-    private static async Task DeleteCollectionAsync(IKubernetes client, ShopNames names, string group, string version, string plural, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await client.CustomObjects.DeleteCollectionNamespacedCustomObjectAsync(group, version, names.Namespace, plural, labelSelector: names.AllSelector, cancellationToken: cancellationToken);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            // The kind is not served (its operator is not installed): none of them can exist.
-        }
-    }
+    private static Task DeleteCollectionAsync(IKubernetes client, ShopNames names, string group, string version, string plural, CancellationToken cancellationToken) =>
+        client.DeleteCollectionIfServedAsync(group, version, names.Namespace, plural, names.AllSelector, cancellationToken);
 }

@@ -84,9 +84,25 @@ internal sealed class OutboxSignalInterceptor(OutboxSignal signal) : SaveChanges
 
     private void Remember(DbContext? context)
     {
-        if (context is not null && context.ChangeTracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+        if (context is null)
         {
-            _pending.AddOrUpdate(context, Marker);
+            return;
+        }
+        // Outbox rows are only ever Added explicitly (AddEvent), which needs no change detection;
+        // SaveChanges detects changes right after this, so it is not done twice per save.
+        var tracker = context.ChangeTracker;
+        var detect = tracker.AutoDetectChangesEnabled;
+        tracker.AutoDetectChangesEnabled = false;
+        try
+        {
+            if (tracker.Entries<OutboxMessage>().Any(e => e.State == EntityState.Added))
+            {
+                _pending.AddOrUpdate(context, Marker);
+            }
+        }
+        finally
+        {
+            tracker.AutoDetectChangesEnabled = detect;
         }
     }
 
