@@ -23,6 +23,8 @@ RUN test -n "${PROJECT}" || { echo "build with --build-arg PROJECT=GoMicro.<Serv
  && dotnet restore "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)"
 COPY protos/ protos/
 COPY krakend/ krakend/
+# The operator embeds the alert rules and the dashboard (spec.monitoring) from here.
+COPY monitoring/ monitoring/
 COPY services/ services/
 COPY operator/ operator/
 # The apphost, renamed, is the entry point: the runtime image has no shell to expand a name.

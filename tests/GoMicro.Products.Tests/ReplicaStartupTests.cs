@@ -14,6 +14,7 @@ namespace GoMicro.Products.Tests;
 public sealed class ReplicaStartupTests : IAsyncLifetime
 {
     private readonly PostgresDatabase _database = new();
+    private readonly PostgresDatabase _notYetCreated = new(create: false);
     private readonly RabbitMqVhost _broker = new();
     private readonly TestIdentity _identity = new();
     private readonly List<ServiceHost<ProductsGrpcService>> _hosts = [];
@@ -21,21 +22,22 @@ public sealed class ReplicaStartupTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await _database.InitializeAsync();
+        await _notYetCreated.InitializeAsync();
         await _broker.InitializeAsync();
         await _identity.InitializeAsync();
     }
 
-    private Dictionary<string, string?> Settings() => new(_identity.Settings())
+    private Dictionary<string, string?> Settings(PostgresDatabase database) => new(_identity.Settings())
     {
-        ["ConnectionStrings:Postgres"] = _database.ConnectionString,
+        ["ConnectionStrings:Postgres"] = database.ConnectionString,
         ["RabbitMq:Uri"] = _broker.Uri,
         ["Database:MigrateOnStartup"] = "true",
         ["Products:SeedSampleData"] = "true",
     };
 
-    private Task<ServiceHost<ProductsGrpcService>> StartReplicaAsync() => Task.Run(() =>
+    private Task<ServiceHost<ProductsGrpcService>> StartReplicaAsync(PostgresDatabase? database = null) => Task.Run(() =>
     {
-        var host = new ServiceHost<ProductsGrpcService>(Settings());
+        var host = new ServiceHost<ProductsGrpcService>(Settings(database ?? _database));
         lock (_hosts)
         {
             _hosts.Add(host);
@@ -65,6 +67,20 @@ public sealed class ReplicaStartupTests : IAsyncLifetime
         Assert.Equal(products, await _database.ScalarAsync<long>("SELECT count(*) FROM outbox_messages"));
         Assert.Equal(await _database.ScalarAsync<long>("SELECT count(DISTINCT \"MigrationId\") FROM \"__EFMigrationsHistory\""),
             await _database.ScalarAsync<long>("SELECT count(*) FROM \"__EFMigrationsHistory\""));
+    }
+
+    [Fact]
+    public async Task Replicas_starting_together_on_a_server_without_their_database_create_it_and_all_become_ready()
+    {
+        // As under docker-compose, or a PostgreSQL the shop was only given credentials for:
+        // nobody made the service's database beforehand.
+        var replicas = await Task.WhenAll(StartReplicaAsync(_notYetCreated), StartReplicaAsync(_notYetCreated));
+
+        foreach (var replica in replicas)
+        {
+            await AssertReadyAsync(replica);
+        }
+        Assert.Equal(20, await _notYetCreated.ScalarAsync<long>("SELECT count(*) FROM products"));
     }
 
     [Fact]
@@ -100,6 +116,7 @@ public sealed class ReplicaStartupTests : IAsyncLifetime
         }
         await _identity.DisposeAsync();
         await _broker.DisposeAsync();
+        await _notYetCreated.DisposeAsync();
         await _database.DisposeAsync();
     }
 }

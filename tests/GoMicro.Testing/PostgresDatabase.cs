@@ -3,8 +3,11 @@ using Xunit;
 
 namespace GoMicro.Testing;
 
-/// <summary>A fresh, empty database for one test class, dropped afterwards.</summary>
-public sealed class PostgresDatabase : IAsyncLifetime
+/// <summary>
+/// A fresh, empty database for one test class, dropped afterwards. With
+/// <c>create: false</c> only its name is chosen: the code under test is to create it.
+/// </summary>
+public sealed class PostgresDatabase(bool create = true) : IAsyncLifetime
 {
     private string _admin = "";
 
@@ -15,11 +18,12 @@ public sealed class PostgresDatabase : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _admin = await TestDependencies.PostgresAdminAsync();
-        await using (var connection = new NpgsqlConnection(_admin))
+        if (create)
         {
+            await using var connection = new NpgsqlConnection(_admin);
             await connection.OpenAsync();
-            await using var create = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", connection);
-            await create.ExecuteNonQueryAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{Name}\"", connection);
+            await command.ExecuteNonQueryAsync();
         }
         ConnectionString = new NpgsqlConnectionStringBuilder(_admin) { Database = Name, MaxPoolSize = 50 }.ConnectionString;
     }

@@ -1,4 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
 
 namespace GoMicro.ServiceDefaults.Data;
 
@@ -19,6 +22,9 @@ public static class StartupLock
 
     public static async Task RunAsync(DbContext db, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
+        // The lock lives in the service's own database, so that database must exist before the
+        // lock can be taken (MigrateAsync would create it, but only after the lock).
+        await EnsureDatabaseAsync(db, cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -37,6 +43,23 @@ public static class StartupLock
         finally
         {
             await db.Database.CloseConnectionAsync();
+        }
+    }
+
+    private static async Task EnsureDatabaseAsync(DbContext db, CancellationToken cancellationToken)
+    {
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (await creator.ExistsAsync(cancellationToken))
+        {
+            return;
+        }
+        try
+        {
+            await creator.CreateAsync(cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DuplicateDatabase or PostgresErrorCodes.UniqueViolation)
+        {
+            // Another replica created it between our check and our CREATE DATABASE.
         }
     }
 
