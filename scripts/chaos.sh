@@ -209,7 +209,7 @@ for fault in $FAULTS; do
     sleep 3
   done
   converged=$(( $(date +%s) - started ))
-  statuses=$(grep -E '^statuses:' "$CHAOS_DIR/load-$fault.log" | tail -1 | sed 's/^statuses: //')
+  statuses=$(grep -E '^statuses:' "$CHAOS_DIR/load-$fault.log" | tail -1 | sed 's/^statuses: //') || statuses=""
   if [ -z "$statuses" ]; then
     # Without load the fault proved nothing: that counts as broken.
     statuses="(no load)"
