@@ -35,12 +35,14 @@ public static class Extensions
             })
             .AddJsonTranscoding();
         builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcOpenApi(serviceName);
         return builder;
     }
 
     /// <summary>
     /// The shared middleware and endpoints: request logging, HTTP metrics, authentication,
-    /// /healthz/live, /healthz/ready, grpc.health.v1, reflection and /metrics.
+    /// /healthz/live, /healthz/ready, grpc.health.v1, reflection, /metrics, and in Development
+    /// the OpenAPI document (/openapi/v1.json).
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -53,6 +55,7 @@ public static class Extensions
         app.MapHealthEndpoints();
         app.MapMetrics();
         app.MapGrpcReflectionService();
+        app.MapOpenApiInDevelopment();
         return app;
     }
 }

@@ -16,6 +16,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 {
     private readonly Dictionary<string, string?> _settings;
     private readonly Action<IServiceCollection>? _services;
+    private readonly string _environment;
     private Uri? _httpAddress;
     private Uri? _grpcAddress;
 
@@ -23,9 +24,11 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
     /// Test-only additions after the service's own registrations (an interceptor that counts
     /// queries, say); configuration stays the way to change behaviour.
     /// </param>
-    public ServiceHost(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null)
+    /// <param name="environment">The hosting environment; Development for what a service does only there.</param>
+    public ServiceHost(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null, string environment = "Testing")
     {
         _services = services;
+        _environment = environment;
         // Port 0: the operating system picks free ports as Kestrel binds them, so no other
         // process can take a port between choosing it and binding it.
         _settings = new Dictionary<string, string?>(settings)
@@ -69,7 +72,7 @@ public sealed class ServiceHost<TEntryPoint> : WebApplicationFactory<TEntryPoint
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Testing");
+        builder.UseEnvironment(_environment);
         builder.ConfigureServices(services => services.AddSingleton(CapturedLogs.Sink));
         if (_services is not null)
         {

@@ -4,10 +4,14 @@ namespace GoMicro.Gateway;
 /// The generator's command line. The committed krakend/krakend.json is always the peer-only
 /// config (<see cref="ClientAddresses.PeerOnly"/>); a config that trusts a load balancer's
 /// X-Forwarded-For is environment-specific, so it is written to a file of its own and never
-/// over the committed one.
+/// over the committed one. Beside the committed config it writes the gateway's OpenAPI
+/// document (<see cref="GatewayOpenApi"/>).
 /// </summary>
 public static class GeneratorCommand
 {
+    /// <summary>The gateway's OpenAPI document, beside krakend.json.</summary>
+    public const string OpenApiFile = "openapi.json";
+
     public const string Usage = "usage: GoMicro.Gateway [<repository root>] [--trusted-proxy <ip|cidr>]... [--output <file>]";
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error)
@@ -54,8 +58,15 @@ public static class GeneratorCommand
         }
 
         var tokens = TokenSettings.FromRepository(root);
-        File.WriteAllText(path, KrakendConfig.ToJson(KrakendConfig.Build(GatewayRoutes.Discover(), tokens, clients)));
+        var routes = GatewayRoutes.Discover();
+        File.WriteAllText(path, KrakendConfig.ToJson(KrakendConfig.Build(routes, tokens, clients)));
         output.WriteLine($"wrote {path}");
+        if (path == committed)
+        {
+            var openApi = Path.Combine(root, "krakend", OpenApiFile);
+            File.WriteAllText(openApi, GatewayOpenApi.ToJson(GatewayOpenApi.Build(GatewayRoutes.Services, routes)));
+            output.WriteLine($"wrote {openApi}");
+        }
         return 0;
     }
 
