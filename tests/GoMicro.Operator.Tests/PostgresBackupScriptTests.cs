@@ -16,9 +16,23 @@ public sealed class PostgresBackupScriptTests : IAsyncLifetime
     private readonly PostgresDatabase _source = new();
     private readonly PostgresDatabase _restored = new();
     private readonly string _backups = Directory.CreateTempSubdirectory("gomicro-backup-").FullName;
+    private readonly string _clock = Directory.CreateTempSubdirectory("gomicro-backup-clock-").FullName;
 
     public async ValueTask InitializeAsync()
     {
+        // The script's clock: a `date` that is one second later at each run, so the dumps of
+        // one test get distinct names (they are named to the second) without waiting.
+        var date = Path.Combine(_clock, "date");
+        await File.WriteAllTextAsync(date, """
+            #!/bin/sh
+            n=$(( $(cat "$0.runs" 2>/dev/null || echo 0) + 1 ))
+            echo "$n" > "$0.runs"
+            printf '20261201T1200%02dZ\n' "$n"
+            """.ReplaceLineEndings("\n") + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(date, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
         await _source.InitializeAsync();
         await _restored.InitializeAsync();
         await _source.ExecuteAsync("""
@@ -36,7 +50,6 @@ public sealed class PostgresBackupScriptTests : IAsyncLifetime
             var (code, output) = await ShAsync(PostgresBackups.Script, Environment(_source.Name, keep: 2));
             Assert.True(code == 0, output);
             Assert.Contains("backup: wrote", output, StringComparison.Ordinal);
-            await Task.Delay(TimeSpan.FromSeconds(1.1)); // dumps are named to the second
         }
 
         var dumps = Directory.GetFiles(_backups).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
@@ -68,7 +81,6 @@ public sealed class PostgresBackupScriptTests : IAsyncLifetime
         var (code, output) = await ShAsync(PostgresBackups.Script, Environment(_source.Name, keep: 1));
         Assert.True(code == 0, output);
         var before = Directory.GetFiles(_backups);
-        await Task.Delay(TimeSpan.FromSeconds(1.1));
 
         var wrong = Environment(_source.Name, keep: 1);
         wrong["PGPASSWORD"] = "not-the-password";
@@ -99,6 +111,7 @@ public sealed class PostgresBackupScriptTests : IAsyncLifetime
             ["PGDATABASE"] = database,
             ["BACKUP_DIR"] = _backups,
             ["BACKUP_KEEP"] = keep.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["PATH"] = _clock + ":" + System.Environment.GetEnvironmentVariable("PATH"),
         };
     }
 
@@ -136,6 +149,7 @@ public sealed class PostgresBackupScriptTests : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Directory.Delete(_backups, recursive: true);
+        Directory.Delete(_clock, recursive: true);
         await _restored.DisposeAsync();
         await _source.DisposeAsync();
     }

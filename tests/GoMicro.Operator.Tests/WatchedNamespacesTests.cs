@@ -16,12 +16,10 @@ public sealed class WatchedNamespacesTests(OperatorFixture cluster) : IClassFixt
         await cluster.CreateShopAsync(TestShops.New("shop", "team-a"));
 
         await cluster.UntilAsync(async () => (await cluster.GetShopAsync("team-a", "shop"))?.Status?.ObservedGeneration == 1, "the shop in team-a reconciled");
-        await Task.Delay(TimeSpan.FromSeconds(2));
-        List<string> reads; // the operator's, and the test's own reads of team-a
-        lock (cluster.Api.Requests)
-        {
-            reads = [.. cluster.Api.Requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal) && !r.Contains("/leases", StringComparison.Ordinal))];
-        }
+        // Both watched namespaces are being watched: had the operator looked at team-b, it
+        // would have been by now (its watches start together).
+        await cluster.UntilAsync(() => Task.FromResult(Reads().Any(r => r.Contains("namespaces/team-c/gomicroshops", StringComparison.Ordinal))), "team-c watched");
+        var reads = Reads(); // the operator's, and the test's own reads of team-a
         Assert.Null((await cluster.GetShopAsync("team-b", "shop"))!.Status?.ObservedGeneration);
         Assert.Empty((await cluster.Kubectl.AppsV1.ListNamespacedDeploymentAsync("team-b")).Items);
 
@@ -30,6 +28,14 @@ public sealed class WatchedNamespacesTests(OperatorFixture cluster) : IClassFixt
         lock (cluster.Api.Forbidden)
         {
             Assert.Empty(cluster.Api.Forbidden); // Roles in team-a and team-c only were enough
+        }
+    }
+
+    private List<string> Reads()
+    {
+        lock (cluster.Api.Requests)
+        {
+            return [.. cluster.Api.Requests.Where(r => r.StartsWith("GET ", StringComparison.Ordinal) && !r.Contains("/leases", StringComparison.Ordinal))];
         }
     }
 }

@@ -95,7 +95,10 @@ public sealed class ReplicaStartupTests : IAsyncLifetime
         }
 
         var starting = StartReplicaAsync();
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // The replica is waiting for the lock: PostgreSQL shows its request, not granted.
+        await Eventually.UntilAsync(async () => await _database.ScalarAsync<long>(
+            $"SELECT count(*) FROM pg_locks l JOIN pg_database d ON d.oid = l.database WHERE l.locktype = 'advisory' AND NOT l.granted AND d.datname = '{_database.Name}'") == 1,
+            30, "the replica waits for the start-up lock");
 
         Assert.False(starting.IsCompleted, "the replica started while another held the start-up lock");
         Assert.Null(await _database.ScalarAsync<string>("SELECT to_regclass('\"__EFMigrationsHistory\"')::text"));
