@@ -22,7 +22,6 @@ internal static class PrometheusOperator
 {
     public const string Group = "monitoring.coreos.com";
     public const string Version = "v1";
-    public const string ApiVersion = Group + "/" + Version;
     public const string ServiceMonitors = "servicemonitors";
     public const string PrometheusRules = "prometheusrules";
 
@@ -31,21 +30,9 @@ internal static class PrometheusOperator
 }
 
 [KubernetesEntity(Group = PrometheusOperator.Group, ApiVersion = PrometheusOperator.Version, Kind = KindName, PluralName = PrometheusOperator.ServiceMonitors)]
-internal sealed class ServiceMonitor : IKubernetesObject<V1ObjectMeta>, IForeignKind
+internal sealed class ServiceMonitor : ForeignResource<ServiceMonitorSpec, UnreadStatus>, IForeignKind
 {
     public const string KindName = "ServiceMonitor";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = PrometheusOperator.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public ServiceMonitorSpec Spec { get; set; } = new();
 
     [JsonIgnore, YamlDotNet.Serialization.YamlIgnore]
     public string Crd => $"{PrometheusOperator.ServiceMonitors}.{PrometheusOperator.Group}";
@@ -100,21 +87,9 @@ internal sealed class RelabelConfig
 }
 
 [KubernetesEntity(Group = PrometheusOperator.Group, ApiVersion = PrometheusOperator.Version, Kind = KindName, PluralName = PrometheusOperator.PrometheusRules)]
-internal sealed class PrometheusRule : IKubernetesObject<V1ObjectMeta>, IForeignKind
+internal sealed class PrometheusRule : ForeignResource<RuleFile, UnreadStatus>, IForeignKind
 {
     public const string KindName = "PrometheusRule";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = PrometheusOperator.ApiVersion;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public RuleFile Spec { get; set; } = new();
 
     [JsonIgnore, YamlDotNet.Serialization.YamlIgnore]
     public string Crd => $"{PrometheusOperator.PrometheusRules}.{PrometheusOperator.Group}";

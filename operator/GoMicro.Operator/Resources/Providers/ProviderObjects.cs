@@ -12,27 +12,12 @@ namespace GoMicro.Operator.Resources.Providers;
 
 /// <summary>A CloudNativePG Cluster: one PostgreSQL primary with its standbys.</summary>
 [KubernetesEntity(Group = Group, ApiVersion = Version, Kind = KindName, PluralName = Plural)]
-internal sealed class CnpgCluster : IKubernetesObject<V1ObjectMeta>
+internal sealed class CnpgCluster : ForeignResource<CnpgClusterSpec, CnpgClusterStatus>
 {
     public const string Group = "postgresql.cnpg.io";
     public const string Version = "v1";
     public const string KindName = "Cluster";
     public const string Plural = "clusters";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = Group + "/" + Version;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public CnpgClusterSpec Spec { get; set; } = new();
-
-    [JsonPropertyName("status")]
-    public CnpgClusterStatus? Status { get; set; }
 }
 
 internal sealed class CnpgClusterSpec
@@ -124,22 +109,10 @@ internal sealed class CnpgClusterStatus
 
 /// <summary>A CloudNativePG ScheduledBackup: backups of one Cluster on a cron schedule.</summary>
 [KubernetesEntity(Group = CnpgCluster.Group, ApiVersion = CnpgCluster.Version, Kind = KindName, PluralName = Plural)]
-internal sealed class CnpgScheduledBackup : IKubernetesObject<V1ObjectMeta>
+internal sealed class CnpgScheduledBackup : ForeignResource<CnpgScheduledBackupSpec, UnreadStatus>
 {
     public const string KindName = "ScheduledBackup";
     public const string Plural = "scheduledbackups";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = CnpgCluster.Group + "/" + CnpgCluster.Version;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public CnpgScheduledBackupSpec Spec { get; set; } = new();
 }
 
 internal sealed class CnpgScheduledBackupSpec
@@ -171,27 +144,12 @@ internal sealed class CnpgReference
 
 /// <summary>A RabbitMQ cluster operator RabbitmqCluster: a clustered broker in a StatefulSet of its own.</summary>
 [KubernetesEntity(Group = Group, ApiVersion = Version, Kind = KindName, PluralName = Plural)]
-internal sealed class RabbitmqCluster : IKubernetesObject<V1ObjectMeta>
+internal sealed class RabbitmqCluster : ForeignResource<RabbitmqClusterSpec, RabbitmqClusterStatus>
 {
     public const string Group = "rabbitmq.com";
     public const string Version = "v1beta1";
     public const string KindName = "RabbitmqCluster";
     public const string Plural = "rabbitmqclusters";
-
-    [JsonPropertyName("apiVersion")]
-    public string ApiVersion { get; set; } = Group + "/" + Version;
-
-    [JsonPropertyName("kind")]
-    public string Kind { get; set; } = KindName;
-
-    [JsonPropertyName("metadata")]
-    public V1ObjectMeta Metadata { get; set; } = new();
-
-    [JsonPropertyName("spec")]
-    public RabbitmqClusterSpec Spec { get; set; } = new();
-
-    [JsonPropertyName("status")]
-    public RabbitmqClusterStatus? Status { get; set; }
 }
 
 internal sealed class RabbitmqClusterSpec
