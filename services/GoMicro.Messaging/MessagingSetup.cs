@@ -16,6 +16,8 @@ namespace GoMicro.Messaging;
 
 public static class MessagingSetup
 {
+    private static readonly TimeSpan RabbitMqProbeTimeout = TimeSpan.FromSeconds(3);
+
     /// <summary>
     /// The RabbitMQ connection (RabbitMq__Uri, required) and its health check.
     /// <paramref name="serviceName"/> names the service's queues. The broker is a dependency
@@ -30,7 +32,18 @@ public static class MessagingSetup
         builder.Services.AddSingleton<RabbitMqConnection>();
         builder.Services.TryAddSingleton(EventRoutes.Shop);
         builder.Services.AddSingleton<FailureClassifier>();
-        builder.Services.AddHealthChecks().AddCheck<RabbitMqHealthCheck>("rabbitmq", tags: [HealthTags.Background]);
+        // The library's check opens and closes a channel on the service's own connection (never a
+        // connection of its own per probe): unhealthy while the broker is unreachable or the
+        // connection is being recovered. The first connect is bounded like the probe.
+        builder.Services.AddHealthChecks().AddRabbitMQ(
+            async services =>
+            {
+                using var timeout = new CancellationTokenSource(RabbitMqProbeTimeout);
+                return await services.GetRequiredService<RabbitMqConnection>().GetAsync(timeout.Token);
+            },
+            name: "rabbitmq",
+            tags: [HealthTags.Background],
+            timeout: RabbitMqProbeTimeout);
         builder.Services.AddSingleton(TimeProvider.System);
         return new MessagingBuilder(builder.Services);
     }

@@ -49,6 +49,22 @@ public sealed class CheckoutLimitTests(ShopFixture shop) : IClassFixture<ShopFix
     }
 
     [Fact]
+    public async Task A_price_in_a_withdrawn_currency_is_412_naming_it_and_nothing_is_charged()
+    {
+        var (_, token) = await shop.NewCustomerAsync();
+        var product = await shop.CreateProductAsync(stock: 10, priceCents: 1000);
+        await shop.AddToBasketAsync(token, product, 1);
+        // A price stored before ZWL was withdrawn (products no longer accepts it in a write).
+        await shop.ProductsDb.ExecuteAsync($"UPDATE products SET currency = 'ZWL' WHERE id = '{product}'");
+
+        var (response, body) = await shop.CheckoutAsync(token, Guid.NewGuid().ToString());
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("'ZWL'", body.GetProperty("message").GetString(), StringComparison.Ordinal);
+        await AssertNothingHappenedAsync(product, 10);
+    }
+
+    [Fact]
     public async Task An_over_long_payment_method_or_idempotency_key_is_400_naming_it_and_its_limit()
     {
         var (_, token) = await shop.NewCustomerAsync();

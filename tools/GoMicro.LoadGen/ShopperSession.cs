@@ -1,3 +1,6 @@
+using Polly;
+using Polly.Retry;
+
 namespace GoMicro.LoadGen;
 
 /// <summary>
@@ -15,6 +18,17 @@ public sealed class ShopperSession(ShopApi api, IReadOnlyList<string> catalog, S
     /// <summary>Requests the next step of the scenario sends, for the request budget.</summary>
     public static int RequestsPerStep(string scenario) => scenario is ScenarioNames.Browse or ScenarioNames.Checkout ? 2 : 1;
 
+    /// <summary>Five tries, 1 s, 2 s, 3 s and 4 s apart, while the answer is not 200.</summary>
+    private static readonly ResiliencePipeline<int> PrefillRetry = new ResiliencePipelineBuilder<int>()
+        .AddRetry(new RetryStrategyOptions<int>
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is null && args.Outcome.Result != 200),
+            MaxRetryAttempts = 4,
+            BackoffType = DelayBackoffType.Linear,
+            Delay = TimeSpan.FromSeconds(1),
+        })
+        .Build();
+
     /// <summary>Puts <paramref name="lines"/> products in the basket before the run (a few tries each: a busy machine may answer 503 at first).</summary>
     public async Task PrefillAsync(int lines)
     {
@@ -22,15 +36,12 @@ public sealed class ShopperSession(ShopApi api, IReadOnlyList<string> catalog, S
         var products = catalog.OrderBy(_ => _random.Next()).Take(lines).ToList();
         for (var i = 0; i < products.Count; i++)
         {
-            var status = 0;
-            for (var attempt = 1; attempt <= 5 && status != 200; attempt++)
+            var product = products[i];
+            var status = await PrefillRetry.ExecuteAsync(async _ =>
             {
-                (status, _, _) = await api.SendAsync(HttpMethod.Post, api.Basket("/basket"), shopper.Token, new { productId = products[i], quantity = 1 });
-                if (status != 200)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(attempt));
-                }
-            }
+                var (answer, _, _) = await api.SendAsync(HttpMethod.Post, api.Basket("/basket"), shopper.Token, new { productId = product, quantity = 1 });
+                return answer;
+            });
             if (status != 200)
             {
                 throw new InvalidOperationException($"prefill the basket: HTTP {status}");

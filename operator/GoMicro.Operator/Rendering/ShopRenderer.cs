@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.RegularExpressions;
 using GoMicro.Operator.Crd;
 using GoMicro.Operator.Resources;
@@ -15,37 +16,24 @@ namespace GoMicro.Operator.Rendering;
 /// </summary>
 public static class ShopRenderer
 {
-    public const string Usage = "usage: gomicro-operator render -f SHOP.yaml [--namespace NS] [--generate-credentials]";
-
-    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter output, TextWriter errors)
+    /// <summary>`render`: its options, parsed by System.CommandLine (see <see cref="OperatorCommandLine"/>).</summary>
+    public static Command Command(TextReader stdin)
     {
-        string? file = null;
-        string? ns = null;
-        var generate = false;
-        for (var i = 0; i < args.Count; i++)
-        {
-            switch (args[i])
-            {
-                case "-f" or "--filename" when i + 1 < args.Count:
-                    file = args[++i];
-                    break;
-                case "-n" or "--namespace" when i + 1 < args.Count:
-                    ns = args[++i];
-                    break;
-                case "--generate-credentials":
-                    generate = true;
-                    break;
-                default:
-                    errors.WriteLine($"render: unexpected argument '{args[i]}'\n{Usage}");
-                    return 2;
-            }
-        }
-        if (file is null)
-        {
-            errors.WriteLine(Usage);
-            return 2;
-        }
+        var file = new Option<string>("--filename", "-f") { Description = "The GoMicroShop YAML file ('-' reads standard input).", Required = true };
+        var ns = new Option<string?>("--namespace", "-n") { Description = "The namespace of the shop's objects (default: the shop's own, else 'default')." };
+        var generate = new Option<bool>("--generate-credentials") { Description = "Fill the Secrets with freshly generated credentials instead of placeholders." };
+        var command = new Command("render", "Print every object the operator would apply for a shop, as YAML, for review or GitOps.") { file, ns, generate };
+        command.SetAction(parse => Render(parse.GetRequiredValue(file), parse.GetValue(ns), parse.GetValue(generate), stdin,
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error));
+        return command;
+    }
 
+    /// <summary>`render` with <paramref name="args"/> (what follows the command's name): 0 when rendered, 2 when the shop is refused, 1 for a bad command line.</summary>
+    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter output, TextWriter errors) =>
+        Command(stdin).Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = errors, EnableDefaultExceptionHandler = false });
+
+    private static int Render(string file, string? ns, bool generate, TextReader stdin, TextWriter output, TextWriter errors)
+    {
         List<GoMicroShop> shops;
         try
         {

@@ -7,6 +7,8 @@ using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -60,30 +62,49 @@ public sealed partial class EventConsumer(
 
     private string Consumer => service.Name;
 
+    /// <summary>
+    /// Declares, binds and consumes the queue, retrying while the broker is unreachable for as
+    /// long as it lasts (capped exponential back-off with jitter). Once consuming, RabbitMQ.Client
+    /// recovers the connection, channel and consumer by itself.
+    /// </summary>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var attempts = 0;
-        while (_channel is null && !stoppingToken.IsCancellationRequested)
+        var untilConsuming = new ResiliencePipelineBuilder()
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(_ => !stoppingToken.IsCancellationRequested),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(250),
+                MaxDelay = TimeSpan.FromSeconds(10),
+                OnRetry = args =>
+                {
+                    LogConnectFailed(logger, args.AttemptNumber + 1, args.Outcome.Exception?.GetBaseException().Message ?? "");
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        try
         {
-            try
-            {
-                await Topology.DeclareConsumerAsync(await connection.GetAsync(stoppingToken), connection.Options, routes, Consumer, logger, stoppingToken);
-                var channel = await connection.CreateConfirmedChannelAsync(stoppingToken);
-                await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, stoppingToken);
-                var consumer = new AsyncEventingBasicConsumer(channel);
-                consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
-                await channel.BasicConsumeAsync(Topology.Queue(Consumer), autoAck: false, consumer, stoppingToken);
-                _channel = channel;
-                _consuming.TrySetResult();
-                LogConsuming(logger, Topology.Queue(Consumer));
-            }
-            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
-            {
-                attempts++;
-                LogConnectFailed(logger, attempts, ex.GetBaseException().Message);
-                await Task.Delay(Backoff.Capped(attempts), stoppingToken)
-                    .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            }
+            await untilConsuming.ExecuteAsync(ConsumeAsync, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopped before the broker could be reached.
+        }
+
+        async ValueTask ConsumeAsync(CancellationToken cancellationToken)
+        {
+            await Topology.DeclareConsumerAsync(await connection.GetAsync(cancellationToken), connection.Options, routes, Consumer, logger, cancellationToken);
+            var channel = await connection.CreateConfirmedChannelAsync(cancellationToken);
+            await channel.BasicQosAsync(0, connection.Options.Prefetch, global: false, cancellationToken);
+            var consumer = new AsyncEventingBasicConsumer(channel);
+            consumer.ReceivedAsync += (_, delivery) => OnReceivedAsync(channel, delivery, stoppingToken);
+            await channel.BasicConsumeAsync(Topology.Queue(Consumer), autoAck: false, consumer, cancellationToken);
+            _channel = channel;
+            _consuming.TrySetResult();
+            LogConsuming(logger, Topology.Queue(Consumer));
         }
     }
 

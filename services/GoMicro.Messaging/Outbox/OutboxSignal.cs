@@ -1,33 +1,49 @@
 using System.Data.Common;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace GoMicro.Messaging.Outbox;
 
-/// <summary>Wakes the dispatcher when a commit may have added outbox rows, so events leave at once rather than at the next poll.</summary>
-public sealed class OutboxSignal : IDisposable
+/// <summary>
+/// Wakes the dispatcher when a commit may have added outbox rows, so events leave at once rather
+/// than at the next poll. A bounded channel of one that drops further writes: any number of
+/// commits before the dispatcher looks again make one wake-up, and one look sees all their rows.
+/// </summary>
+public sealed class OutboxSignal
 {
-    private readonly SemaphoreSlim _signal = new(0, 1);
-
-    public void Notify()
+    private readonly Channel<bool> _wakeUps = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
-        if (_signal.CurrentCount == 0)
+        FullMode = BoundedChannelFullMode.DropWrite,
+    });
+
+    public void Notify() => _wakeUps.Writer.TryWrite(true);
+
+    /// <summary>True when woken, false when <paramref name="timeout"/> passed first (the dispatcher polls then anyway).</summary>
+    public async Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (_wakeUps.Reader.TryRead(out _))
         {
-            try
-            {
-                _signal.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Already signalled by a concurrent commit.
-            }
+            return true;
+        }
+        if (timeout == TimeSpan.Zero)
+        {
+            return false;
+        }
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timer.CancelAfter(timeout);
+        try
+        {
+            // ReadAsync takes the wake-up only when it completes: a cancelled wait leaves it for the next.
+            await _wakeUps.Reader.ReadAsync(timer.Token);
+            return true;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
         }
     }
-
-    public Task<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken) => _signal.WaitAsync(timeout, cancellationToken);
-
-    public void Dispose() => _signal.Dispose();
 }
 
 /// <summary>

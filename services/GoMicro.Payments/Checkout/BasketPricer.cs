@@ -8,7 +8,7 @@ namespace GoMicro.Payments.Checkout;
 /// <summary>
 /// The caller's basket, priced again from products: the basket's cached prices are for
 /// display, the catalog's are what is charged. Refuses (412) an empty basket, a product that
-/// is gone or short, a basket in more than one currency, and one whose total passes
+/// is gone or short, a basket in more than one currency or in one no longer active, and one whose total passes
 /// <see cref="CheckoutRules.MaxTotalCents"/> (computed checked: never a wrapped amount, never a 500).
 /// </summary>
 public sealed class BasketPricer(BasketService.BasketServiceClient basket, ProductsService.ProductsServiceClient products)
@@ -56,6 +56,11 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
         if (currencies.Count > 1)
         {
             throw RpcErrors.FailedPrecondition($"basket: products in several currencies ({string.Join(", ", currencies)}) cannot be paid together");
+        }
+        // A price stored before its currency was withdrawn (ZWL, ANG, BGN): refused, never sent to the provider.
+        if (!MoneyRules.Currencies.Contains(currencies[0]))
+        {
+            throw RpcErrors.FailedPrecondition($"basket: the products are priced in '{currencies[0]}', which is not an active ISO 4217 currency; they can be paid once their price is changed");
         }
         var amount = MoneyRules.Total(lineTotals) ?? throw CheckoutRules.TotalTooLarge("the basket");
         return new PricedBasket(lines, amount, currencies[0], stored.Version);

@@ -23,15 +23,12 @@ public static class MoneyRules
     /// </summary>
     public const long MaxTotalCents = 10_000_000_000;
 
-    /// <summary>Active ISO 4217 codes (the machine runs with invariant globalization, so no culture data to derive them from).</summary>
-    public static readonly FrozenSet<string> Currencies = (
-        "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BRL BSD BTN BWP BYN BZD " +
-        "CAD CDF CHF CLP CNY COP CRC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD " +
-        "GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW KWD KYD KZT " +
-        "LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO NOK NPR " +
-        "NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP " +
-        "STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD UYU UZS VES VND VUV WST XAF XCD XOF " +
-        "XPF YER ZAR ZMW ZWL").Split(' ').ToFrozenSet(StringComparer.Ordinal);
+    /// <summary>
+    /// Active ISO 4217 currency codes: <see cref="IsoCurrencies"/>, generated from the ISO list and
+    /// Unicode CLDR by scripts/gen-currencies.sh (the machine runs with invariant globalization,
+    /// so there is no culture data to derive them from).
+    /// </summary>
+    public static readonly FrozenSet<string> Currencies = IsoCurrencies.MinorUnits.Keys.ToFrozenSet(StringComparer.Ordinal);
 
     /// <summary>A unit price: positive, at most <see cref="MaxPriceCents"/>, in an ISO 4217 currency; the message names <paramref name="field"/>.</summary>
     public static Money Positive(Money? money, string field)
