@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using GoMicro.ServiceDefaults.Hosting;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -109,7 +110,7 @@ internal sealed partial class Informer<T>(
                 // informer must keep going: a dead informer would leave the leader reconciling nothing.
                 failures++;
                 LogWatchFailed(logger, name, e.Message);
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(30_000, 200 * Math.Pow(2, Math.Min(failures, 8)))), cancellationToken);
+                await Task.Delay(Backoff.Exponential(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30), failures), cancellationToken);
             }
         }
     }
