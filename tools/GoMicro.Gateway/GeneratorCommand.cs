@@ -53,7 +53,7 @@ public static class GeneratorCommand
             return 2;
         }
 
-        var tokens = TokenSettings.FromRepository(root);
+        var tokens = TokenSettings.Default;
         File.WriteAllText(path, KrakendConfig.ToJson(KrakendConfig.Build(GatewayRoutes.Discover(), tokens, clients)));
         output.WriteLine($"wrote {path}");
         return 0;
