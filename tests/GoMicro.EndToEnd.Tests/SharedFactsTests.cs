@@ -12,7 +12,7 @@ namespace GoMicro.EndToEnd.Tests;
 /// names (<see cref="ServiceNames"/>), their ports (<see cref="ListenOptions"/>), the token
 /// issuer, audience and JWKS path (<see cref="JwtOptions"/>). The services, the operator and
 /// the gateway generator read them; the files that cannot (docker-compose.yml, the Dockerfile,
-/// krakend.json, the Development settings) are checked against them here.
+/// krakend.json, the Development settings, the scripts) are checked against them here.
 /// </summary>
 public sealed class SharedFactsTests
 {
@@ -73,6 +73,19 @@ public sealed class SharedFactsTests
         var settings = JsonNode.Parse(File.ReadAllText(Path.Combine(Root, "services", project, "appsettings.Development.json")))!;
 
         Assert.Equal(JwtOptions.JwksUrlAt("127.0.0.1"), settings["Jwt"]?["JwksUrl"]?.GetValue<string>());
+    }
+
+    [Fact]
+    public void The_scripts_that_start_services_point_them_at_the_users_JWKS_path()
+    {
+        var urls = Directory.GetFiles(Path.Combine(Root, "scripts"), "*.sh")
+            .SelectMany(f => File.ReadLines(f).Where(l => l.Contains("Jwt__JwksUrl=", StringComparison.Ordinal)).Select(l => (File: Path.GetFileName(f), Line: l.Trim())))
+            .ToList();
+
+        Assert.NotEmpty(urls);
+        // The host and port are each script's own (its local ports); the path is the users service's.
+        Assert.All(urls, u => Assert.True(Regex.IsMatch(u.Line, @"Jwt__JwksUrl=\S*(?:\$\([^)]*\))?\S*?" + Regex.Escape(JwtOptions.JwksPath) + @"(?:\s|""|$)"),
+            $"scripts/{u.File}: `{u.Line}` does not point at {JwtOptions.JwksPath}"));
     }
 
     [Fact]
