@@ -106,7 +106,7 @@ port_free() { ! ss -Hltn "sport = :$1" 2>/dev/null | grep -q .; }
 env_for() {
   local s=$1
   echo "ASPNETCORE_ENVIRONMENT=Production Listen__Address=127.0.0.1 Listen__HttpPort=${HTTP[$s]} Listen__GrpcPort=${GRPC[$s]}"
-  echo "Jwt__Issuer=gomicro-users Jwt__Audience=gomicro Jwt__JwksUrl=$(url users)/.well-known/jwks.json ServiceKeys__Payments=$SERVICE_KEY"
+  echo "Jwt__JwksUrl=$(url users)/.well-known/jwks.json ServiceKeys__Payments=$SERVICE_KEY"
   case $s in
     # The load generator registers and logs in all its shoppers from one address: the
     # per-address credential rate limit is lifted for the run.

@@ -38,7 +38,6 @@ PG="Host=127.0.0.1;Port=$GOMICRO_PG_PORT;Username=postgres;Password=gomicro"
 AMQP="amqp://gomicro:gomicro@127.0.0.1:$GOMICRO_AMQP_PORT/"
 MGMT="http://127.0.0.1:$GOMICRO_RABBIT_MGMT_PORT"
 OUTAGE_FILE=$CHAOS_DIR/provider-down
-ISSUER=gomicro-users AUDIENCE=gomicro
 ADMIN_EMAIL=admin@chaos.local ADMIN_PASSWORD=chaos-admin-password-1
 SERVICE_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")   # the key payments presents to products
 declare -A HTTP=([users]=18080 [products]=18090 [basket]=18092 [payments]=18094)
@@ -71,7 +70,7 @@ trap cleanup EXIT
 env_for() {
   local s=$1
   echo "ASPNETCORE_ENVIRONMENT=Production Listen__Address=127.0.0.1 Listen__HttpPort=${HTTP[$s]} Listen__GrpcPort=${GRPC[$s]}"
-  echo "Jwt__Issuer=$ISSUER Jwt__Audience=$AUDIENCE Jwt__JwksUrl=http://127.0.0.1:${HTTP[users]}/.well-known/jwks.json ServiceKeys__Payments=$SERVICE_KEY"
+  echo "Jwt__JwksUrl=http://127.0.0.1:${HTTP[users]}/.well-known/jwks.json ServiceKeys__Payments=$SERVICE_KEY"
   case $s in
     users) echo "ConnectionStrings__Postgres=$PG;Database=gomicro_users Database__MigrateOnStartup=true" \
                 "Jwt__SigningKeyPath=$CHAOS_DIR/jwt.pem Jwt__CreateKeyIfMissing=true Admin__Email=$ADMIN_EMAIL Admin__Password=$ADMIN_PASSWORD" ;;

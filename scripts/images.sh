@@ -97,7 +97,7 @@ for line in "${services[@]}"; do
 done
 
 docker rm -f gomicro-users gomicro-products gomicro-basket gomicro-payments >/dev/null 2>&1 || true
-common=(--network host -e Jwt__Issuer=gomicro-users -e Jwt__Audience=gomicro -e Listen__Address=127.0.0.1
+common=(--network host -e Listen__Address=127.0.0.1
         -e Jwt__JwksUrl=http://127.0.0.1:18080/.well-known/jwks.json -e RabbitMq__Uri="$amqp"
         -e Services__Products__Grpc=http://127.0.0.1:18091 -e Services__Basket__Grpc=http://127.0.0.1:18093
         -e ServiceKeys__Payments="$(head -c 32 /dev/urandom | od -An -tx1 | tr -d " \n")")

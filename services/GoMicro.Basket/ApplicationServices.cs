@@ -10,7 +10,7 @@ namespace GoMicro.Basket;
 
 public static class ApplicationServices
 {
-    public const string ServiceName = "basket";
+    public const string ServiceName = ServiceDefaults.ServiceNames.Basket;
 
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {

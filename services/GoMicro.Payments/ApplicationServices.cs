@@ -14,7 +14,7 @@ namespace GoMicro.Payments;
 
 public static class ApplicationServices
 {
-    public const string ServiceName = "payments";
+    public const string ServiceName = ServiceDefaults.ServiceNames.Payments;
 
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {

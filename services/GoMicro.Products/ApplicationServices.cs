@@ -9,7 +9,7 @@ namespace GoMicro.Products;
 
 public static class ApplicationServices
 {
-    public const string ServiceName = "products";
+    public const string ServiceName = ServiceDefaults.ServiceNames.Products;
 
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {

@@ -9,7 +9,7 @@ namespace GoMicro.Users;
 
 public static class ApplicationServices
 {
-    public const string ServiceName = "users";
+    public const string ServiceName = ServiceDefaults.ServiceNames.Users;
 
     public static WebApplicationBuilder AddApplicationServices(this WebApplicationBuilder builder)
     {

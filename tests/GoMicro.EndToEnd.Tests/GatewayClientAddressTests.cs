@@ -68,7 +68,7 @@ public sealed class GatewayClientAddressTests
     [Fact]
     public void A_known_load_balancer_is_trusted_through_X_Forwarded_For_alone()
     {
-        var config = KrakendConfig.Build(GatewayRoutes.Discover(), TokenSettings.FromRepository(OfflineSchemas.RepositoryRoot),
+        var config = KrakendConfig.Build(GatewayRoutes.Discover(), TokenSettings.Default,
             ClientAddresses.Behind(["10.0.0.0/8", "192.168.1.10", "fd00::/8"]));
         var router = config["extra_config"]!["router"]!.AsObject();
 

@@ -1,3 +1,4 @@
+using GoMicro.ServiceDefaults.Data;
 using GoMicro.Users.Accounts;
 using GoMicro.Users.Infrastructure;
 using Microsoft.EntityFrameworkCore;
@@ -183,7 +184,7 @@ public sealed class LoginThrottleStoreTests(UsersFixture users) : IClassFixture<
 
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
     {
-        public DateTimeOffset Now { get; private set; } = start.AddTicks(-(start.Ticks % TimeSpan.TicksPerMicrosecond));
+        public DateTimeOffset Now { get; private set; } = start.TruncateToPostgresPrecision();
 
         public override DateTimeOffset GetUtcNow() => Now;
 

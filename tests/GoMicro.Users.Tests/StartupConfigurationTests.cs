@@ -1,9 +1,13 @@
+using GoMicro.ServiceDefaults.Auth;
 using GoMicro.Testing;
 using GoMicro.Users.Accounts;
+using GoMicro.Users.V1;
+using Grpc.Core;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace GoMicro.Users.Tests;
 
-/// <summary>A service missing a variable it needs refuses to start and names the variable.</summary>
+/// <summary>A service missing a variable it needs refuses to start and names the variable; one with a shared default (ServiceDefaults) uses it.</summary>
 public sealed class StartupConfigurationTests(UsersFixture users) : IClassFixture<UsersFixture>
 {
     [Theory]
@@ -21,6 +25,25 @@ public sealed class StartupConfigurationTests(UsersFixture users) : IClassFixtur
 
         Assert.NotNull(error);
         Assert.Contains(variable, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_issuer_and_audience_set_tokens_carry_the_shared_defaults()
+    {
+        var settings = users.Settings();
+        settings.Remove("Jwt:Issuer");
+        settings.Remove("Jwt:Audience");
+        using var host = new ServiceHost<UsersGrpcService>(settings).Start();
+        using var channel = host.CreateGrpcChannel();
+        var client = new UsersService.UsersServiceClient(channel);
+
+        var login = await client.LoginAsync(new LoginRequest { Email = UsersFixture.AdminEmail, Password = UsersFixture.AdminPassword });
+        var token = new JsonWebToken(login.AccessToken);
+        var me = await client.GetMeAsync(new GetMeRequest(), new Metadata { { "Authorization", "Bearer " + login.AccessToken } });
+
+        Assert.Equal(JwtOptions.DefaultIssuer, token.Issuer);
+        Assert.Equal([JwtOptions.DefaultAudience], token.Audiences);
+        Assert.Equal(UsersFixture.AdminEmail, me.Email);
     }
 
     [Theory]

@@ -1,4 +1,5 @@
 using System.Reflection;
+using GoMicro.ServiceDefaults;
 using GoMicro.ServiceDefaults.Auth;
 using GoMicro.ServiceDefaults.Grpc;
 using GoMicro.ServiceDefaults.Hosting;
@@ -28,10 +29,10 @@ public static class GatewayRoutes
     /// <summary>The services behind the gateway: their name (the host name in compose and Kubernetes), proto and implementation.</summary>
     public static readonly IReadOnlyList<BackendService> Services =
     [
-        new("users", Users.V1.UsersService.Descriptor, typeof(Users.Accounts.UsersGrpcService)),
-        new("products", Products.V1.ProductsService.Descriptor, typeof(Products.Catalog.ProductsGrpcService)),
-        new("basket", Basket.V1.BasketService.Descriptor, typeof(Basket.Baskets.BasketGrpcService)),
-        new("payments", Payments.V1.PaymentsService.Descriptor, typeof(Payments.Payments.PaymentsGrpcService)),
+        new(ServiceNames.Users, Users.V1.UsersService.Descriptor, typeof(Users.Accounts.UsersGrpcService)),
+        new(ServiceNames.Products, Products.V1.ProductsService.Descriptor, typeof(Products.Catalog.ProductsGrpcService)),
+        new(ServiceNames.Basket, Basket.V1.BasketService.Descriptor, typeof(Basket.Baskets.BasketGrpcService)),
+        new(ServiceNames.Payments, Payments.V1.PaymentsService.Descriptor, typeof(Payments.Payments.PaymentsGrpcService)),
     ];
 
     /// <summary>Every annotated method of every service; methods without an HTTP rule (GetProducts) are gRPC-only and stay internal.</summary>

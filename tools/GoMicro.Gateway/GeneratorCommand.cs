@@ -57,7 +57,7 @@ public static class GeneratorCommand
             return 2;
         }
 
-        var tokens = TokenSettings.FromRepository(root);
+        var tokens = TokenSettings.Default;
         var routes = GatewayRoutes.Discover();
         File.WriteAllText(path, KrakendConfig.ToJson(KrakendConfig.Build(routes, tokens, clients)));
         output.WriteLine($"wrote {path}");

@@ -4,15 +4,11 @@ using GoMicro.ServiceDefaults.Auth;
 
 namespace GoMicro.Gateway;
 
-/// <summary>Where tokens come from and what they must say: the users service's configuration.</summary>
+/// <summary>Where tokens come from and what they must say.</summary>
 public sealed record TokenSettings(string Issuer, string Audience)
 {
-    /// <summary>Read from services/GoMicro.Users/appsettings.json, the one place they are set.</summary>
-    public static TokenSettings FromRepository(string root)
-    {
-        var jwt = JsonNode.Parse(File.ReadAllText(Path.Combine(root, "services/GoMicro.Users/appsettings.json")))!["Jwt"]!;
-        return new TokenSettings(jwt[nameof(Issuer)]!.GetValue<string>(), jwt[nameof(Audience)]!.GetValue<string>());
-    }
+    /// <summary>The services' own defaults (<see cref="JwtOptions"/>), the one place they are set.</summary>
+    public static TokenSettings Default { get; } = new(JwtOptions.DefaultIssuer, JwtOptions.DefaultAudience);
 }
 
 /// <summary>
@@ -100,7 +96,7 @@ public static class KrakendConfig
             var validator = new JsonObject
             {
                 ["alg"] = GoMicro.ServiceDefaults.Auth.JwtSigning.Algorithm,
-                ["jwk_url"] = $"http://users:{GoMicro.ServiceDefaults.Hosting.ListenOptions.DefaultHttpPort}/.well-known/jwks.json",
+                ["jwk_url"] = JwtOptions.JwksUrlAt(GoMicro.ServiceDefaults.ServiceNames.Users),
                 ["cache"] = true,
                 ["cache_duration"] = 300,
                 // In-cluster plain HTTP to the users service.

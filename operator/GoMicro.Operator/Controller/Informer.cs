@@ -110,7 +110,7 @@ internal sealed partial class Informer<T>(
                 // informer must keep going: a dead informer would leave the leader reconciling nothing.
                 failures++;
                 LogWatchFailed(logger, name, e.Message);
-                await Task.Delay(Backoff.Capped(failures, TimeSpan.FromSeconds(30)), cancellationToken);
+                await Task.Delay(Backoff.Exponential(TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(30), failures), cancellationToken);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using GoMicro.ServiceDefaults.Hosting;
 
 namespace GoMicro.Operator.Controller;
 
@@ -85,7 +86,7 @@ internal sealed class WorkQueue
         {
             var failures = _failures.GetValueOrDefault(key);
             _failures[key] = failures + 1;
-            delay = TimeSpan.FromTicks(Math.Min(MaxDelay.Ticks, BaseDelay.Ticks << Math.Min(failures, 20)));
+            delay = Backoff.Exponential(BaseDelay, MaxDelay, failures + 1);
         }
         AddAfter(key, delay, cancellationToken);
         return delay;

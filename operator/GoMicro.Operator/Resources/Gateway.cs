@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
+using GoMicro.ServiceDefaults;
 using k8s;
 using k8s.Models;
 using static GoMicro.Operator.Resources.PodParts;
@@ -140,6 +141,6 @@ internal static partial class Gateway
         },
     };
 
-    [GeneratedRegex(@"(?<scheme>https?://)(?<service>users|products|basket|payments):")]
+    [GeneratedRegex(@"(?<scheme>https?://)(?<service>" + ServiceNames.Users + "|" + ServiceNames.Products + "|" + ServiceNames.Basket + "|" + ServiceNames.Payments + "):")]
     private static partial Regex ServiceHost();
 }

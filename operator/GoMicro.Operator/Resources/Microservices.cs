@@ -1,5 +1,8 @@
 using GoMicro.Operator.Crd;
 using GoMicro.Operator.Resources.Providers;
+using GoMicro.ServiceDefaults;
+using GoMicro.ServiceDefaults.Auth;
+using GoMicro.ServiceDefaults.Hosting;
 using k8s;
 using k8s.Models;
 using static GoMicro.Operator.Resources.PodParts;
@@ -9,12 +12,12 @@ namespace GoMicro.Operator.Resources;
 /// <summary>The four GoMicro services: a Deployment and a Service each, configured with DESIGN.md's variable names.</summary>
 internal static class Microservices
 {
-    public const string Users = "users";
-    public const string Products = "products";
-    public const string Basket = "basket";
-    public const string Payments = "payments";
-    public const int HttpPort = 8080;
-    public const int GrpcPort = 8081;
+    public const string Users = ServiceNames.Users;
+    public const string Products = ServiceNames.Products;
+    public const string Basket = ServiceNames.Basket;
+    public const string Payments = ServiceNames.Payments;
+    public const int HttpPort = ListenOptions.DefaultHttpPort;
+    public const int GrpcPort = ListenOptions.DefaultGrpcPort;
 
     public static readonly string[] All = [Users, Products, Basket, Payments];
 
@@ -42,14 +45,14 @@ internal static class Microservices
         }
     }
 
-    public static string GrpcAddress(ShopNames names, string service) => $"http://{names.Of(service)}:{GrpcPort}";
+    public static string GrpcAddress(ShopNames names, string service) => ListenOptions.GrpcAddress(names.Of(service));
 
-    public static string JwksUrl(ShopNames names) => $"http://{names.Of(Users)}:{HttpPort}/.well-known/jwks.json";
+    public static string JwksUrl(ShopNames names) => JwtOptions.JwksUrlAt(names.Of(Users));
 
     private static IEnumerable<V1EnvVar> Environment(ShopNames names, string service)
     {
-        yield return Env("Jwt__Issuer", "gomicro-users");
-        yield return Env("Jwt__Audience", "gomicro");
+        yield return Env("Jwt__Issuer", JwtOptions.DefaultIssuer);
+        yield return Env("Jwt__Audience", JwtOptions.DefaultAudience);
         yield return Env("Jwt__JwksUrl", JwksUrl(names));
         if (WithDatabase.Contains(service))
         {

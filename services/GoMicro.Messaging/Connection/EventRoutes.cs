@@ -1,4 +1,5 @@
 using GoMicro.Events.V1;
+using GoMicro.ServiceDefaults;
 using Google.Protobuf;
 
 namespace GoMicro.Messaging.Connection;
@@ -19,9 +20,9 @@ public sealed class EventRoutes
     /// <summary>The shop's routes (DESIGN.md's event table).</summary>
     public static EventRoutes Shop { get; } = new(new Dictionary<string, string[]>
     {
-        ["products"] = [Name<PaymentSucceeded>(), Name<PaymentFailed>()],
-        ["basket"] = [Name<ProductUpdated>(), Name<ProductDeleted>(), Name<PaymentSucceeded>()],
-        ["payments"] = [Name<StockReservationFailed>()],
+        [ServiceNames.Products] = [Name<PaymentSucceeded>(), Name<PaymentFailed>()],
+        [ServiceNames.Basket] = [Name<ProductUpdated>(), Name<ProductDeleted>(), Name<PaymentSucceeded>()],
+        [ServiceNames.Payments] = [Name<StockReservationFailed>()],
     });
 
     public IReadOnlyDictionary<string, string[]> ByConsumer => _byConsumer;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GoMicro.ServiceDefaults.Data;
 using Google.Protobuf;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,7 +14,6 @@ public static class OutboxExtensions
     public static OutboxMessage AddEvent(this DbContext db, IMessage @event, string? correlationId = null, DateTimeOffset? occurredAt = null)
     {
         var activity = Activity.Current;
-        var now = DateTimeOffset.UtcNow;
         var message = new OutboxMessage
         {
             Id = Guid.CreateVersion7(),
@@ -22,7 +22,7 @@ public static class OutboxExtensions
             CorrelationId = correlationId ?? EventContext.Current?.CorrelationId ?? activity?.TraceId.ToString(),
             TraceParent = activity?.Id,
             TraceState = activity?.TraceStateString,
-            OccurredAt = occurredAt ?? now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond)),
+            OccurredAt = occurredAt ?? TimeProvider.System.GetUtcNowForPostgres(),
         };
         db.Set<OutboxMessage>().Add(message);
         return message;

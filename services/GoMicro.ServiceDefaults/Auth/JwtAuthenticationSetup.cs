@@ -19,8 +19,8 @@ internal static class JwtAuthenticationSetup
     public static void AddJwtAuthentication(this IServiceCollection services, IConfiguration configuration)
     {
         var jwt = configuration.GetSection(JwtOptions.Section).Get<JwtOptions>() ?? new JwtOptions();
-        var issuer = configuration.GetRequired("Jwt:Issuer");
-        var audience = configuration.GetRequired("Jwt:Audience");
+        var issuer = configuration.GetRequired("Jwt:Issuer", JwtOptions.DefaultIssuer);
+        var audience = configuration.GetRequired("Jwt:Audience", JwtOptions.DefaultAudience);
         services.Configure<JwtOptions>(configuration.GetSection(JwtOptions.Section));
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)

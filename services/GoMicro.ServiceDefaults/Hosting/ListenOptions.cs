@@ -10,6 +10,9 @@ public sealed class ListenOptions
     public const int DefaultHttpPort = 8080;
     public const int DefaultGrpcPort = 8081;
 
+    /// <summary>The gRPC address of the service at <paramref name="host"/> (Services__{Name}__Grpc).</summary>
+    public static string GrpcAddress(string host) => $"http://{host}:{DefaultGrpcPort}";
+
     /// <summary>Bind address; "0.0.0.0" in containers, "127.0.0.1" for local runs.</summary>
     public string Address { get; set; } = "0.0.0.0";
 

@@ -18,6 +18,13 @@ public static class RequiredConfiguration
         }
         return value;
     }
+
+    /// <summary>
+    /// The value at <paramref name="key"/>, or <paramref name="defaultValue"/> when the key is not
+    /// set at all; set but empty is a start-up failure, as with <see cref="GetRequired(IConfiguration, string)"/>.
+    /// </summary>
+    public static string GetRequired(this IConfiguration configuration, string key, string defaultValue) =>
+        configuration[key] is null ? defaultValue : configuration.GetRequired(key);
 }
 
 public sealed class MissingConfigurationException(string key)

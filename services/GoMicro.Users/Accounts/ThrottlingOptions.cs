@@ -58,7 +58,7 @@ public sealed class LoginLimits
 
     /// <summary>The <paramref name="lockouts"/>-th lockout in a row lasts <paramref name="first"/> × 2^(n−1), at most <paramref name="max"/>.</summary>
     public static TimeSpan BackOff(TimeSpan first, TimeSpan max, int lockouts) =>
-        TimeSpan.FromTicks((long)Math.Min(max.Ticks, first.Ticks * Math.Pow(2, Math.Clamp(lockouts - 1, 0, 30))));
+        Backoff.Exponential(first, max, lockouts);
 }
 
 /// <summary>Section "RateLimits": ASP.NET Core's rate limiter, per client address.</summary>

@@ -7,8 +7,6 @@ namespace GoMicro.Users.Tokens;
 
 internal static partial class TokenSetup
 {
-    public const string JwksPath = "/.well-known/jwks.json";
-
     /// <summary>
     /// The signing key from Jwt:SigningKeyPath; in Development only, a generated key when none
     /// is set. The service validates its own tokens with the same key, no JWKS round trip.
@@ -35,7 +33,7 @@ internal static partial class TokenSetup
 
     public static void MapJwks(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(JwksPath, (SigningKey key, HttpContext context) =>
+        endpoints.MapGet(ServiceDefaults.Auth.JwtOptions.JwksPath, (SigningKey key, HttpContext context) =>
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
             var jwk = key.PublicJwk;

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using GoMicro.Operator.Controller;
 using GoMicro.Operator.Crd;
+using GoMicro.ServiceDefaults.Hosting;
 using GoMicro.Testing;
 using k8s;
 using static GoMicro.Operator.Tests.Charts.RenderedObjects;
@@ -102,6 +103,17 @@ public sealed class ChartTests
         Assert.Equal("gomicro-system", leaseRole["metadata"]!["namespace"]!.GetValue<string>());
         Assert.Equal(["leases"], Strings(leaseRole["rules"]![0]!["resources"]));
         Assert.Equal(("ServiceAccount", "gomicro-operator", "gomicro-system"), Subject(docs.Single(d => Kind(d) == "RoleBinding")));
+    }
+
+    [Fact]
+    public void The_operator_chart_opens_the_port_the_operator_listens_on()
+    {
+        // The chart cannot read ListenOptions: this is where its copy of the port is checked.
+        var docs = Helm.Template(OperatorChart, "gomicro-operator", "gomicro-system");
+        var port = Assert.Single(docs.Single(d => Kind(d) == "Deployment")["spec"]!["template"]!["spec"]!["containers"]![0]!["ports"]!.AsArray());
+        Assert.Equal(ListenOptions.DefaultHttpPort, port!["containerPort"]!.GetValue<long>());
+        var servicePort = Assert.Single(docs.Single(d => Kind(d) == "Service")["spec"]!["ports"]!.AsArray());
+        Assert.Equal(ListenOptions.DefaultHttpPort, servicePort!["port"]!.GetValue<long>());
     }
 
     [Fact]
