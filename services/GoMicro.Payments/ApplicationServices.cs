@@ -3,8 +3,6 @@ using GoMicro.Events.V1;
 using GoMicro.Messaging;
 using GoMicro.Payments.Checkout;
 using GoMicro.Payments.Infrastructure;
-using GoMicro.Payments.IntegrationEvents;
-using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
 using GoMicro.Payments.Refunds;
 using GoMicro.Products.V1;

@@ -30,8 +30,8 @@ public static class GatewayRoutes
     [
         new("users", Users.V1.UsersService.Descriptor, typeof(Users.Accounts.UsersGrpcService)),
         new("products", Products.V1.ProductsService.Descriptor, typeof(Products.Catalog.ProductsGrpcService)),
-        new("basket", Basket.V1.BasketService.Descriptor, typeof(Basket.Baskets.BasketGrpcService)),
-        new("payments", Payments.V1.PaymentsService.Descriptor, typeof(Payments.Payments.PaymentsGrpcService)),
+        new("basket", Basket.V1.BasketService.Descriptor, typeof(Basket.Items.BasketGrpcService)),
+        new("payments", Payments.V1.PaymentsService.Descriptor, typeof(Payments.Checkout.PaymentsGrpcService)),
     ];
 
     /// <summary>Every annotated method of every service; methods without an HTTP rule (GetProducts) are gRPC-only and stay internal.</summary>
