@@ -1,5 +1,6 @@
 using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.Providers;
+using GoMicro.ServiceDefaults.Data;
 using GoMicro.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,7 @@ public sealed class TestProcessorTests(PostgresDatabase database) : IClassFixtur
     public async ValueTask InitializeAsync()
     {
         _services = new ServiceCollection()
-            .AddDbContext<PaymentsDbContext>(o => o.UseNpgsql(database.ConnectionString))
+            .AddDbContext<PaymentsDbContext>(o => o.UseServicePostgres(database.ConnectionString))
             .BuildServiceProvider();
         await using var scope = _services.CreateAsyncScope();
         await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Database.MigrateAsync();

@@ -6,5 +6,5 @@ namespace GoMicro.Payments.Infrastructure;
 internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<PaymentsDbContext>
 {
     public PaymentsDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<PaymentsDbContext>().UseNpgsql("Host=localhost;Database=payments").Options);
+        new(new DbContextOptionsBuilder<PaymentsDbContext>().UseServicePostgres("Host=localhost;Database=payments").Options);
 }

@@ -20,12 +20,25 @@ public static class PostgresSetup
         where TContext : DbContext
     {
         var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
-        builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString).AddInterceptors(new NoAutoSavepoints()));
+        builder.Services.AddDbContext<TContext>(options => options.UseServicePostgres(connectionString).AddInterceptors(new NoAutoSavepoints()));
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>("postgres", tags: [HealthTags.Ready]);
 
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
         return builder;
+    }
+
+    /// <summary>
+    /// PostgreSQL as every service's DbContext uses it, at run time, at design time (migrations)
+    /// and in tests: Npgsql, and snake_case names for what the model does not name itself
+    /// (<c>AmountCents</c> is the column <c>amount_cents</c>). Raw SQL in the services relies on
+    /// those names, so a context built without this is not the schema the migrations made.
+    /// </summary>
+    public static TBuilder UseServicePostgres<TBuilder>(this TBuilder options, string connectionString)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+        return options;
     }
 
     /// <summary>
