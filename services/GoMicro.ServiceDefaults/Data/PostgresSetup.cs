@@ -1,6 +1,7 @@
 using GoMicro.ServiceDefaults.Health;
 using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -32,12 +33,14 @@ public static class PostgresSetup
     /// PostgreSQL as every service's DbContext uses it, at run time, at design time (migrations)
     /// and in tests: Npgsql, and snake_case names for what the model does not name itself
     /// (<c>AmountCents</c> is the column <c>amount_cents</c>). Raw SQL in the services relies on
-    /// those names, so a context built without this is not the schema the migrations made.
+    /// those names, so a context built without this is not the schema the migrations made. The
+    /// migrations history table keeps EF Core's own names (<see cref="MigrationsHistoryNames"/>).
     /// </summary>
     public static TBuilder UseServicePostgres<TBuilder>(this TBuilder options, string connectionString)
         where TBuilder : DbContextOptionsBuilder
     {
-        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention();
+        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention()
+            .ReplaceService<IHistoryRepository, MigrationsHistoryNames>();
         return options;
     }
 
