@@ -36,8 +36,7 @@ public static class ApplicationServices
         builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:Checkout").Get<CheckoutOptions>() ?? new CheckoutOptions());
 
         var providerOptions = builder.Configuration.GetSection("Payments:Provider").Get<ProviderOptions>() ?? new ProviderOptions();
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:TestProcessor").Get<TestProcessorOptions>() ?? new TestProcessorOptions());
-        builder.Services.AddSingleton<TestPaymentProcessor>();
+        builder.AddTestPaymentProcessor();
         builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
         var recovery = builder.Configuration.GetSection("Payments:Recovery").Get<RecoveryOptions>() ?? new RecoveryOptions();
         if (recovery.StaleAfter < 2 * providerOptions.WorstCase)

@@ -1,13 +1,10 @@
 using GoMicro.Messaging;
-using GoMicro.Payments.Providers;
 
 namespace GoMicro.Payments.Infrastructure;
 
 public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> options) : DbContext(options)
 {
     public DbSet<Payment> Payments => Set<Payment>();
-
-    public DbSet<TestProcessorCharge> TestProcessorCharges => Set<TestProcessorCharge>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -39,14 +36,6 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
             payment.Navigation(p => p.Lines).AutoInclude();
         });
 
-        modelBuilder.Entity<TestProcessorCharge>(charge =>
-        {
-            charge.ToTable("test_processor_charges");
-            charge.HasKey(c => c.Reference).HasName("PK_test_processor_charges");
-            charge.Property(c => c.Reference).HasMaxLength(100);
-            charge.HasIndex(c => c.PaymentId).IsUnique().HasDatabaseName("IX_test_processor_charges_payment_id");
-            charge.Property(c => c.Currency).HasMaxLength(3);
-        });
         modelBuilder.AddOutboxAndInbox();
     }
 }

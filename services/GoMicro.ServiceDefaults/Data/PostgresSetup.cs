@@ -20,13 +20,29 @@ public static class PostgresSetup
     public static IHostApplicationBuilder AddPostgresDbContext<TContext>(this IHostApplicationBuilder builder)
         where TContext : DbContext
     {
-        var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
-        builder.Services.AddDbContext<TContext>(options => options.UseServicePostgres(connectionString).AddInterceptors(new NoAutoSavepoints()));
+        AddContext<TContext>(builder, migrationsSchema: null);
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>("postgres", tags: [HealthTags.Ready]);
+        return builder;
+    }
 
+    /// <summary>
+    /// A second context in the same database, its tables and migrations history in schema
+    /// <paramref name="schema"/>, so its migrations never meet the first context's. Migrated at
+    /// start-up after the contexts added before it; the database's health check is the first one's.
+    /// </summary>
+    public static IHostApplicationBuilder AddPostgresDbContextBeside<TContext>(this IHostApplicationBuilder builder, string schema)
+        where TContext : DbContext
+    {
+        AddContext<TContext>(builder, schema);
+        return builder;
+    }
+
+    private static void AddContext<TContext>(IHostApplicationBuilder builder, string? migrationsSchema) where TContext : DbContext
+    {
+        var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
+        builder.Services.AddDbContext<TContext>(options => options.UseServicePostgres(connectionString, migrationsSchema).AddInterceptors(new NoAutoSavepoints()));
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
-        return builder;
     }
 
     /// <summary>
@@ -36,10 +52,17 @@ public static class PostgresSetup
     /// those names, so a context built without this is not the schema the migrations made. The
     /// migrations history table keeps EF Core's own names (<see cref="MigrationsHistoryNames"/>).
     /// </summary>
-    public static TBuilder UseServicePostgres<TBuilder>(this TBuilder options, string connectionString)
+    public static TBuilder UseServicePostgres<TBuilder>(this TBuilder options, string connectionString, string? migrationsSchema = null)
         where TBuilder : DbContextOptionsBuilder
     {
-        options.UseNpgsql(connectionString).UseSnakeCaseNamingConvention()
+        options.UseNpgsql(connectionString, npgsql =>
+            {
+                if (migrationsSchema is not null)
+                {
+                    npgsql.MigrationsHistoryTable(HistoryRepository.DefaultTableName, migrationsSchema);
+                }
+            })
+            .UseSnakeCaseNamingConvention()
             .ReplaceService<IHistoryRepository, MigrationsHistoryNames>();
         return options;
     }
