@@ -139,7 +139,7 @@ check_invariants() {
   if [ "$kept" != "$committed" ]; then
     echo "kept payments and committed stock differ: $(diff <(echo "$kept") <(echo "$committed") | grep -c '^[<>]') line(s)"
   fi
-  n=$(try_db gomicro_payments "SELECT count(*) FROM test_processor_charges c LEFT JOIN payments p ON p.id = c.payment_id WHERE NOT ((p.status = 'Succeeded' AND c.refunded_at IS NULL) OR (p.status = 'Refunded' AND c.refunded_at IS NOT NULL))")
+  n=$(try_db gomicro_payments "SELECT count(*) FROM test_processor.charges c LEFT JOIN payments p ON p.id = c.payment_id WHERE NOT ((p.status = 'Succeeded' AND c.refunded_at IS NULL) OR (p.status = 'Refunded' AND c.refunded_at IS NOT NULL))")
   [ "$n" = 0 ] || echo "charges neither kept nor refunded once: ${n:-database down}"
   n=$(try_db gomicro_products "SELECT count(*) FROM products p WHERE p.category = 'load' AND p.stock + coalesce((SELECT sum(l.quantity) FROM stock_reservation_lines l JOIN stock_reservations r USING (payment_id) WHERE l.product_id = p.id AND r.state IN ('Held', 'Committed')), 0) <> $CHAOS_STOCK OR p.stock < 0")
   [ "$n" = 0 ] || echo "stock not conserved or negative: ${n:-database down} product(s)"

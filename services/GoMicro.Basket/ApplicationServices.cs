@@ -1,7 +1,6 @@
-using GoMicro.Basket.Baskets;
-using GoMicro.Basket.Catalog;
 using GoMicro.Basket.Infrastructure;
-using GoMicro.Basket.IntegrationEvents;
+using GoMicro.Basket.Items;
+using GoMicro.Basket.ProductInfo;
 using GoMicro.Events.V1;
 using GoMicro.Messaging;
 using GoMicro.Products.V1;
@@ -18,7 +17,7 @@ public static class ApplicationServices
         builder.Services.Configure<BasketOptions>(builder.Configuration.GetSection(BasketOptions.Section));
         builder.AddRedis();
         builder.Services.AddSingleton<BasketStore>();
-        builder.Services.AddSingleton<ProductCatalog>();
+        builder.Services.AddSingleton<ProductInfoCache>();
         builder.AddServiceClient<ProductsService.ProductsServiceClient>("Products");
 
         builder.AddRabbitMqMessaging(ServiceName)

@@ -12,7 +12,7 @@ public static class MessagingModel
         modelBuilder.Entity<OutboxMessage>(outbox =>
         {
             outbox.ToTable("outbox_messages");
-            outbox.HasKey(m => m.Id);
+            outbox.HasKey(m => m.Id).HasName("PK_outbox_messages");
             outbox.Property(m => m.Id).HasColumnName("id");
             outbox.Property(m => m.Type).HasColumnName("type").HasMaxLength(200);
             outbox.Property(m => m.Payload).HasColumnName("payload");
@@ -28,7 +28,7 @@ public static class MessagingModel
         modelBuilder.Entity<InboxMessage>(inbox =>
         {
             inbox.ToTable("inbox_messages");
-            inbox.HasKey(m => new { m.MessageId, m.Consumer });
+            inbox.HasKey(m => new { m.MessageId, m.Consumer }).HasName("PK_inbox_messages");
             inbox.Property(m => m.MessageId).HasColumnName("message_id");
             inbox.Property(m => m.Consumer).HasColumnName("consumer").HasMaxLength(200);
             inbox.Property(m => m.Type).HasColumnName("type").HasMaxLength(200);

@@ -3,6 +3,7 @@ using GoMicro.Messaging.Consuming;
 using GoMicro.Messaging.Inbox;
 using GoMicro.Messaging.Outbox;
 using GoMicro.ServiceDefaults.Data;
+using GoMicro.ServiceDefaults.Grpc;
 using GoMicro.ServiceDefaults.Health;
 using GoMicro.ServiceDefaults.Hosting;
 using Google.Protobuf;
@@ -11,6 +12,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using RabbitMQ.Client.Exceptions;
 
 namespace GoMicro.Messaging;
 
@@ -32,6 +34,8 @@ public static class MessagingSetup
         builder.Services.AddSingleton<RabbitMqConnection>();
         builder.Services.TryAddSingleton(EventRoutes.Shop);
         builder.Services.AddSingleton<FailureClassifier>();
+        // A handler that finds the broker down answers UNAVAILABLE (503), not INTERNAL.
+        builder.Services.AddDependencyFailure<BrokerUnreachableException>().AddDependencyFailure<AlreadyClosedException>();
         // The library's check opens and closes a channel on the service's own connection (never a
         // connection of its own per probe): unhealthy while the broker is unreachable or the
         // connection is being recovered. The first connect is bounded like the probe.

@@ -3,8 +3,6 @@ using GoMicro.Events.V1;
 using GoMicro.Messaging;
 using GoMicro.Payments.Checkout;
 using GoMicro.Payments.Infrastructure;
-using GoMicro.Payments.IntegrationEvents;
-using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
 using GoMicro.Payments.Refunds;
 using GoMicro.Products.V1;
@@ -38,8 +36,7 @@ public static class ApplicationServices
         builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:Checkout").Get<CheckoutOptions>() ?? new CheckoutOptions());
 
         var providerOptions = builder.Configuration.GetSection("Payments:Provider").Get<ProviderOptions>() ?? new ProviderOptions();
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Payments:TestProcessor").Get<TestProcessorOptions>() ?? new TestProcessorOptions());
-        builder.Services.AddSingleton<TestPaymentProcessor>();
+        builder.AddTestPaymentProcessor();
         builder.Services.AddSingleton<IPaymentProvider>(sp => new ResilientPaymentProvider(sp.GetRequiredService<TestPaymentProcessor>(), providerOptions));
         var recovery = builder.Configuration.GetSection("Payments:Recovery").Get<RecoveryOptions>() ?? new RecoveryOptions();
         if (recovery.StaleAfter < 2 * providerOptions.WorstCase)

@@ -5,6 +5,7 @@ using GoMicro.ServiceDefaults.Hosting;
 using GoMicro.ServiceDefaults.Observability;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 using Serilog;
@@ -26,6 +27,7 @@ public static class Extensions
         builder.Services.AddDefaultHealthChecks();
         builder.Services.AddJwtAuthentication(builder.Configuration);
 
+        builder.Services.TryAddSingleton<DependencyFailures>();
         builder.Services
             .AddGrpc(options =>
             {

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using GoMicro.Basket.Baskets;
+using GoMicro.Basket.Items;
 using GoMicro.Basket.V1;
 using GoMicro.Common.V1;
 using GoMicro.Products.Catalog;

@@ -43,7 +43,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
             await shop.ProductsDb.ScalarAsync<string>($"SELECT state FROM stock_reservations WHERE payment_id = '{id}'") == "Released", what: "the reservation released");
         Assert.Equal(3, await shop.StockAsync(product));
         Assert.Equal(1, await shop.BasketLinesAsync(token));
-        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
+        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         var id = Assert.Single(ids);
         Assert.All(answers, a => Assert.Equal("PAYMENT_STATUS_SUCCEEDED", a.Body.GetProperty("status").GetString()));
         Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM payments WHERE idempotency_key = '{key}'"));
-        Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}'"));
+        Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{id}'"));
         Assert.Equal(8, await shop.StockAsync(product)); // reserved once, before the charge
         await Eventually.UntilAsync(async () =>
             await shop.ProductsDb.ScalarAsync<string>($"SELECT state FROM stock_reservations WHERE payment_id = '{id}'") == "Committed", what: "the reservation committed");
@@ -116,7 +116,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         Assert.Equal("PAYMENT_STATUS_SUCCEEDED", payment.GetProperty("status").GetString());
         await Eventually.UntilAsync(async () => await shop.BasketLinesAsync(token) == 0, what: "empty basket");
         Assert.Equal(4, await shop.StockAsync(product));
-        Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
+        Assert.Equal(1, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         Assert.Equal("PAYMENT_STATUS_FAILED", payment.GetProperty("status").GetString());
         Assert.Equal(1, await shop.BasketLinesAsync(token));
         await Eventually.UntilAsync(async () => await shop.StockAsync(product) == 5, what: "the failed payment's stock back");
-        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
+        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{payment.GetProperty("id").GetString()}'"));
     }
 
     [Fact]
@@ -152,7 +152,7 @@ public sealed class CheckoutTests(ShopFixture shop) : IClassFixture<ShopFixture>
         await Eventually.UntilAsync(async () => await shop.PaymentStatusAsync(token, id) == "PAYMENT_STATUS_FAILED", seconds: 60, what: "the pending payment settled");
         await Eventually.UntilAsync(async () => await shop.StockAsync(product) == 5, what: "its stock back");
         Assert.Equal(1, await shop.BasketLinesAsync(token));
-        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}'"));
+        Assert.Equal(0, await shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{id}'"));
     }
 
     [Fact]

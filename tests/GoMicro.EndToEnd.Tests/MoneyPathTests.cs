@@ -39,7 +39,7 @@ public sealed class MoneyPathTests : IAsyncLifetime
         });
         // Nobody was charged for what could not be delivered: one charge in the processor's ledger, no refund needed.
         Assert.Equal(1, await _shop.PaymentsDb.ScalarAsync<long>(
-            $"SELECT count(*) FROM test_processor_charges c JOIN payment_lines l ON l.payment_id = c.payment_id WHERE l.product_id = '{product}'"));
+            $"SELECT count(*) FROM test_processor.charges c JOIN payment_lines l ON l.payment_id = c.payment_id WHERE l.product_id = '{product}'"));
         await Eventually.UntilAsync(async () => await _shop.StockAsync(product) == 0, what: "stock 0");
     }
 
@@ -58,7 +58,7 @@ public sealed class MoneyPathTests : IAsyncLifetime
         await Eventually.UntilAsync(async () => await _shop.PaymentStatusAsync(token, id) == "PAYMENT_STATUS_SUCCEEDED", seconds: 60, what: "the payment settled");
         await Eventually.UntilAsync(async () => await _shop.StockAsync(product) == 2, what: "stock 2");
         await Eventually.UntilAsync(async () => await _shop.BasketLinesAsync(token) == 0, what: "empty basket");
-        Assert.Equal(1, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}'"));
+        Assert.Equal(1, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{id}'"));
     }
 
     [Fact]
@@ -85,11 +85,11 @@ public sealed class MoneyPathTests : IAsyncLifetime
             line.Contains("\"Worker\":\"RefundWorker\"", StringComparison.Ordinal)
             && line.Contains("\"Failures\":4,", StringComparison.Ordinal)
             && line.Contains(_shop.ProviderOutageFile, StringComparison.Ordinal))), seconds: 60, what: "the refund failed four times in a row");
-        Assert.Equal(0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}' AND refunded_at IS NOT NULL"));
+        Assert.Equal(0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{id}' AND refunded_at IS NOT NULL"));
         _shop.ProviderUp();
 
         await Eventually.UntilAsync(async () => await _shop.PaymentStatusAsync(token, id) == "PAYMENT_STATUS_REFUNDED", seconds: 60, what: "the refund");
-        Assert.Equal(1, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{id}' AND refunded_at IS NOT NULL"));
+        Assert.Equal(1, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{id}' AND refunded_at IS NOT NULL"));
         Assert.Equal(0u, await _shop.Events.MessageCountAsync("payments.dead-letter"));
     }
 

@@ -27,8 +27,8 @@ public sealed class SagaTests : IAsyncLifetime
         Assert.Equal(5, answers.Count(a => a.Response.StatusCode == HttpStatusCode.OK && a.Body.GetProperty("status").GetString() == "PAYMENT_STATUS_SUCCEEDED"));
         Assert.Equal(15, answers.Count(a => a.Response.StatusCode == HttpStatusCode.PreconditionFailed));
         var ours = $"p.id IN (SELECT payment_id FROM payment_lines WHERE product_id = '{product}')";
-        Assert.Equal(5, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges c JOIN payments p ON p.id = c.payment_id WHERE {ours}"));
-        Assert.Equal(0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges c JOIN payments p ON p.id = c.payment_id WHERE c.refunded_at IS NOT NULL AND {ours}"));
+        Assert.Equal(5, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges c JOIN payments p ON p.id = c.payment_id WHERE {ours}"));
+        Assert.Equal(0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges c JOIN payments p ON p.id = c.payment_id WHERE c.refunded_at IS NOT NULL AND {ours}"));
         Assert.Equal(0, await _shop.StockAsync(product));
         await Eventually.UntilAsync(async () =>
             await _shop.ProductsDb.ScalarAsync<long>($"SELECT count(*) FROM stock_reservations r JOIN stock_reservation_lines l USING (payment_id) WHERE r.state = 'Committed' AND l.product_id = '{product}'") == 5,
@@ -92,7 +92,7 @@ public sealed class SagaTests : IAsyncLifetime
         if (charged)
         {
             await _shop.PaymentsDb.ExecuteAsync($"""
-                INSERT INTO test_processor_charges (reference, payment_id, amount_cents, currency, charged_at) VALUES ('ch_crashed_{paymentId:N}', '{paymentId}', 4500, 'EUR', now());
+                INSERT INTO test_processor.charges (reference, payment_id, amount_cents, currency, charged_at) VALUES ('ch_crashed_{paymentId:N}', '{paymentId}', 4500, 'EUR', now());
                 """);
         }
 
@@ -110,6 +110,6 @@ public sealed class SagaTests : IAsyncLifetime
             Assert.Equal(4, await _shop.StockAsync(product));
             Assert.Equal(1, await _shop.BasketLinesAsync(token));
         }
-        Assert.Equal(charged ? 1 : 0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{paymentId}'"));
+        Assert.Equal(charged ? 1 : 0, await _shop.PaymentsDb.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{paymentId}'"));
     }
 }

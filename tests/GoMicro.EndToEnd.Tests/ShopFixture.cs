@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
-using GoMicro.Basket.Baskets;
-using GoMicro.Payments.Payments;
+using GoMicro.Basket.Items;
+using GoMicro.Payments.Checkout;
 using GoMicro.Products.Catalog;
 using GoMicro.Testing;
 using GoMicro.Users.Accounts;

@@ -1,5 +1,5 @@
-using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.Providers;
+using GoMicro.ServiceDefaults.Data;
 using GoMicro.Testing;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,10 +20,10 @@ public sealed class TestProcessorTests(PostgresDatabase database) : IClassFixtur
     public async ValueTask InitializeAsync()
     {
         _services = new ServiceCollection()
-            .AddDbContext<PaymentsDbContext>(o => o.UseNpgsql(database.ConnectionString))
+            .AddDbContext<TestProcessorLedger>(o => o.UseServicePostgres(database.ConnectionString, TestProcessorLedger.Schema))
             .BuildServiceProvider();
         await using var scope = _services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<PaymentsDbContext>().Database.MigrateAsync();
+        await scope.ServiceProvider.GetRequiredService<TestProcessorLedger>().Database.MigrateAsync();
     }
 
     public ValueTask DisposeAsync() => _services.DisposeAsync();
@@ -53,7 +53,7 @@ public sealed class TestProcessorTests(PostgresDatabase database) : IClassFixtur
         _clock.Advance(Memory + TimeSpan.FromSeconds(1));
 
         await Assert.ThrowsAsync<PaymentProviderUnavailableException>(() => processor.ChargeAsync(FailsOnce(payment), default));
-        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM test_processor_charges WHERE payment_id = '{payment}'"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{payment}'"));
         Assert.Equal(ChargeOutcome.Charged, (await processor.ChargeAsync(FailsOnce(payment), default)).Outcome);
     }
 

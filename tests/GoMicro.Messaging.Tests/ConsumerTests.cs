@@ -49,7 +49,7 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
         await fixture.Events.PublishAsync(new ProductDeleted { ProductId = flaky });
 
         await Eventually.UntilAsync(async () => await HandledCountAsync(flaky) == 1, seconds: 30, what: "handled once writes work again");
-        Assert.Equal(7, await fixture.Database.ScalarAsync<int>($"SELECT \"Attempt\" FROM handled WHERE \"ProductId\" = '{flaky}'"));
+        Assert.Equal(7, await fixture.Database.ScalarAsync<int>($"SELECT attempt FROM handled WHERE product_id = '{flaky}'"));
         Assert.Equal(0u, await fixture.Events.MessageCountAsync(Topology.DeadLetterQueue(TestApp.Consumer)));
     }
 
@@ -62,7 +62,7 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
         await fixture.Events.PublishAsync(new ProductDeleted { ProductId = product });
 
         await Eventually.UntilAsync(async () => await HandledCountAsync(product) == 1, seconds: 30, what: "handled after the outage and the glitches");
-        Assert.Equal(7, await fixture.Database.ScalarAsync<int>($"SELECT \"Attempt\" FROM handled WHERE \"ProductId\" = '{product}'"));
+        Assert.Equal(7, await fixture.Database.ScalarAsync<int>($"SELECT attempt FROM handled WHERE product_id = '{product}'"));
     }
 
     [Fact]
@@ -161,7 +161,7 @@ public sealed class ConsumerTests(MessagingFixture fixture) : IClassFixture<Mess
     }
 
     private async Task<long> HandledCountAsync(string productId) =>
-        await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM handled WHERE \"ProductId\" = '{productId}'");
+        await fixture.Database.ScalarAsync<long>($"SELECT count(*) FROM handled WHERE product_id = '{productId}'");
 
     /// <summary>
     /// Waits for the message <paramref name="messageId"/> in the class's dead-letter queue and

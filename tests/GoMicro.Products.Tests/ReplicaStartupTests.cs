@@ -14,7 +14,7 @@ namespace GoMicro.Products.Tests;
 public sealed class ReplicaStartupTests : IAsyncLifetime
 {
     private readonly PostgresDatabase _database = new();
-    private readonly PostgresDatabase _notYetCreated = new(create: false);
+    private readonly PostgresDatabase _notYetCreated = PostgresDatabase.NotYetCreated();
     private readonly RabbitMqVhost _broker = new();
     private readonly TestIdentity _identity = new();
     private readonly List<ServiceHost<ProductsGrpcService>> _hosts = [];

@@ -4,11 +4,24 @@ using Xunit;
 namespace GoMicro.Testing;
 
 /// <summary>
-/// A fresh, empty database for one test class, dropped afterwards. With
-/// <c>create: false</c> only its name is chosen: the code under test is to create it.
+/// A fresh, empty database for one test class, dropped afterwards; or, from
+/// <see cref="NotYetCreated"/>, only its name: the code under test is to create it.
 /// </summary>
-public sealed class PostgresDatabase(bool create = true) : IAsyncLifetime
+public sealed class PostgresDatabase : IAsyncLifetime
 {
+    private readonly bool _create;
+
+    /// <summary>One public constructor without parameters: xunit builds class fixtures with it.</summary>
+    public PostgresDatabase()
+        : this(create: true)
+    {
+    }
+
+    private PostgresDatabase(bool create) => _create = create;
+
+    /// <summary>A name for a database that does not exist yet.</summary>
+    public static PostgresDatabase NotYetCreated() => new(create: false);
+
     private string _admin = "";
 
     public string Name { get; } = "t_" + Guid.NewGuid().ToString("N");
@@ -18,7 +31,7 @@ public sealed class PostgresDatabase(bool create = true) : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         _admin = await TestDependencies.PostgresAdminAsync();
-        if (create)
+        if (_create)
         {
             await using var connection = new NpgsqlConnection(_admin);
             await connection.OpenAsync();

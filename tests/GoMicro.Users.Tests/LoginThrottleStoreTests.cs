@@ -150,7 +150,7 @@ public sealed class LoginThrottleStoreTests(UsersFixture users) : IClassFixture<
     /// <summary>One login as UsersGrpcService.Login runs it, the password check replaced by <paramref name="correct"/>.</summary>
     private async Task<Guess> GuessAsync(string email, string client, bool correct = false)
     {
-        await using var db = new UsersDbContext(new DbContextOptionsBuilder<UsersDbContext>().UseNpgsql(users.Database.ConnectionString).Options);
+        await using var db = new UsersDbContext(new DbContextOptionsBuilder<UsersDbContext>().UseServicePostgres(users.Database.ConnectionString).Options);
         var store = new LoginThrottleStore(db, Microsoft.Extensions.Options.Options.Create(new ThrottlingOptions { Login = Limits }), _clock);
         var attempt = await store.BeginAttemptAsync(email, client, default);
         if (attempt.RefusedUntil is { } until)

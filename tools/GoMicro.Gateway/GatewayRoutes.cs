@@ -31,8 +31,8 @@ public static class GatewayRoutes
     [
         new(ServiceNames.Users, Users.V1.UsersService.Descriptor, typeof(Users.Accounts.UsersGrpcService)),
         new(ServiceNames.Products, Products.V1.ProductsService.Descriptor, typeof(Products.Catalog.ProductsGrpcService)),
-        new(ServiceNames.Basket, Basket.V1.BasketService.Descriptor, typeof(Basket.Baskets.BasketGrpcService)),
-        new(ServiceNames.Payments, Payments.V1.PaymentsService.Descriptor, typeof(Payments.Payments.PaymentsGrpcService)),
+        new(ServiceNames.Basket, Basket.V1.BasketService.Descriptor, typeof(Basket.Items.BasketGrpcService)),
+        new(ServiceNames.Payments, Payments.V1.PaymentsService.Descriptor, typeof(Payments.Checkout.PaymentsGrpcService)),
     ];
 
     /// <summary>Every annotated method of every service; methods without an HTTP rule (GetProducts) are gRPC-only and stay internal.</summary>

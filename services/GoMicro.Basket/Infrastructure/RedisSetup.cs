@@ -26,6 +26,8 @@ internal static class RedisSetup
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase());
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
+        // Redis unreachable is UNAVAILABLE (503) for the caller, never INTERNAL.
+        builder.Services.AddDependencyFailure<RedisConnectionException>().AddDependencyFailure<RedisTimeoutException>();
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations.Schema;
 using System.Diagnostics;
 using System.Text;
 using GoMicro.Messaging.Connection;
@@ -177,4 +178,8 @@ public sealed partial class OutboxDispatcher<TContext>(
     private static partial void LogDispatchFailed(ILogger logger, int failures, string reason);
 }
 
-internal sealed record OutboxBacklog(long Pending, DateTimeOffset? Oldest);
+/// <summary>
+/// The backlog query's row. Its columns are named here, not by the context's naming convention
+/// (snake_case would look for "pending"), so it reads the same from any service's context.
+/// </summary>
+internal sealed record OutboxBacklog([property: Column("Pending")] long Pending, [property: Column("Oldest")] DateTimeOffset? Oldest);

@@ -3,7 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using GoMicro.Messaging.Outbox;
 using GoMicro.Payments.Infrastructure;
-using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
 using Npgsql;
 

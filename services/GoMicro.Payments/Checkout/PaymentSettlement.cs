@@ -1,6 +1,5 @@
 using GoMicro.Messaging.Outbox;
 using GoMicro.Payments.Infrastructure;
-using GoMicro.Payments.Payments;
 using GoMicro.Payments.Providers;
 using GoMicro.Payments.Refunds;
 

@@ -5,10 +5,10 @@ namespace GoMicro.Payments.Checkout;
 internal static class PaymentsMetrics
 {
     public static readonly Counter Payments = Metrics.CreateCounter(
-        "gomicro_payments_total", "Checkouts by outcome (succeeded, declined, failed).", "outcome");
+        "gomicro_payments_total", "Charge outcomes recorded, by checkout or by recovery (succeeded, declined, failed; unknown: the provider's answer was lost).", "outcome");
 
     public static readonly Counter Checkouts = Metrics.CreateCounter(
-        "gomicro_checkouts_total", "Checkout requests by result (charged, replayed, refused).", "result");
+        "gomicro_checkouts_total", "Checkout requests by result: charged (the payment succeeded), not_charged (declined or failed at the provider), pending (outcome unknown), replayed (same Idempotency-Key), refused (an error answer).", "result");
 
     public static readonly Counter Refunds = Metrics.CreateCounter(
         "gomicro_payments_refunds_total", "Payments refunded because stock could not be reserved.");

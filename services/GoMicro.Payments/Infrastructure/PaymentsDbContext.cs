@@ -1,5 +1,4 @@
 using GoMicro.Messaging;
-using GoMicro.Payments.Providers;
 
 namespace GoMicro.Payments.Infrastructure;
 
@@ -7,57 +6,36 @@ public sealed class PaymentsDbContext(DbContextOptions<PaymentsDbContext> option
 {
     public DbSet<Payment> Payments => Set<Payment>();
 
-    public DbSet<TestProcessorCharge> TestProcessorCharges => Set<TestProcessorCharge>();
-
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.Entity<Payment>(payment =>
         {
             payment.ToTable("payments");
-            payment.HasKey(p => p.Id);
-            payment.Property(p => p.Id).HasColumnName("id");
-            payment.Property(p => p.UserId).HasColumnName("user_id");
-            payment.Property(p => p.IdempotencyKey).HasColumnName("idempotency_key").HasMaxLength(100);
-            payment.Property(p => p.RequestHash).HasColumnName("request_hash").HasMaxLength(64);
-            payment.Property(p => p.Status).HasColumnName("status").HasConversion<string>().HasMaxLength(20);
-            payment.Property(p => p.AmountCents).HasColumnName("amount_cents");
-            payment.Property(p => p.Currency).HasColumnName("currency").HasMaxLength(3).IsFixedLength();
-            payment.Property(p => p.PaymentMethod).HasColumnName("payment_method").HasMaxLength(100);
-            payment.Property(p => p.ProviderReference).HasColumnName("provider_reference").HasMaxLength(100);
-            payment.Property(p => p.Reason).HasColumnName("reason").HasMaxLength(500);
-            payment.Property(p => p.BasketVersion).HasColumnName("basket_version");
-            payment.Property(p => p.CreatedAt).HasColumnName("created_at");
-            payment.Property(p => p.UpdatedAt).HasColumnName("updated_at");
+            payment.HasKey(p => p.Id).HasName("PK_payments");
+            payment.Property(p => p.IdempotencyKey).HasMaxLength(100);
+            payment.Property(p => p.RequestHash).HasMaxLength(64);
+            payment.Property(p => p.Status).HasConversion<string>().HasMaxLength(20);
+            payment.Property(p => p.Currency).HasMaxLength(3).IsFixedLength();
+            payment.Property(p => p.PaymentMethod).HasMaxLength(100);
+            payment.Property(p => p.ProviderReference).HasMaxLength(100);
+            payment.Property(p => p.Reason).HasMaxLength(500);
             payment.Property(p => p.Version).IsRowVersion();
-            payment.HasIndex(p => new { p.UserId, p.IdempotencyKey }).IsUnique();
-            payment.HasIndex(p => new { p.UserId, p.CreatedAt, p.Id });
-            payment.HasIndex(p => new { p.Status, p.UpdatedAt });
+            payment.HasIndex(p => new { p.UserId, p.IdempotencyKey }).IsUnique().HasDatabaseName("IX_payments_user_id_idempotency_key");
+            payment.HasIndex(p => new { p.UserId, p.CreatedAt, p.Id }).HasDatabaseName("IX_payments_user_id_created_at_id");
+            payment.HasIndex(p => new { p.Status, p.UpdatedAt }).HasDatabaseName("IX_payments_status_updated_at");
             payment.OwnsMany(p => p.Lines, line =>
             {
                 line.ToTable("payment_lines");
-                line.WithOwner().HasForeignKey("payment_id");
-                line.Property<int>("id").HasColumnName("id");
-                line.HasKey("id");
-                line.Property(l => l.ProductId).HasColumnName("product_id").HasMaxLength(36);
-                line.Property(l => l.Name).HasColumnName("name").HasMaxLength(200);
-                line.Property(l => l.Quantity).HasColumnName("quantity");
-                line.Property(l => l.UnitPriceCents).HasColumnName("unit_price_cents");
+                line.WithOwner().HasForeignKey("payment_id").HasConstraintName("FK_payment_lines_payments_payment_id");
+                line.HasIndex("payment_id").HasDatabaseName("IX_payment_lines_payment_id");
+                line.Property<int>("id");
+                line.HasKey("id").HasName("PK_payment_lines");
+                line.Property(l => l.ProductId).HasMaxLength(36);
+                line.Property(l => l.Name).HasMaxLength(200);
             });
             payment.Navigation(p => p.Lines).AutoInclude();
         });
 
-        modelBuilder.Entity<TestProcessorCharge>(charge =>
-        {
-            charge.ToTable("test_processor_charges");
-            charge.HasKey(c => c.Reference);
-            charge.Property(c => c.Reference).HasColumnName("reference").HasMaxLength(100);
-            charge.Property(c => c.PaymentId).HasColumnName("payment_id");
-            charge.HasIndex(c => c.PaymentId).IsUnique();
-            charge.Property(c => c.AmountCents).HasColumnName("amount_cents");
-            charge.Property(c => c.Currency).HasColumnName("currency").HasMaxLength(3);
-            charge.Property(c => c.ChargedAt).HasColumnName("charged_at");
-            charge.Property(c => c.RefundedAt).HasColumnName("refunded_at");
-        });
         modelBuilder.AddOutboxAndInbox();
     }
 }

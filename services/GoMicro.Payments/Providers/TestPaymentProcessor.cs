@@ -1,28 +1,11 @@
 using System.Collections.Concurrent;
-using GoMicro.Payments.Infrastructure;
 
 namespace GoMicro.Payments.Providers;
 
-/// <summary>A charge the test processor made; its ledger, to prove one charge per payment and a charge behind every refund.</summary>
-public sealed class TestProcessorCharge
-{
-    public required string Reference { get; set; }
-
-    public Guid PaymentId { get; set; }
-
-    public long AmountCents { get; set; }
-
-    public required string Currency { get; set; }
-
-    public DateTimeOffset ChargedAt { get; set; }
-
-    public DateTimeOffset? RefundedAt { get; set; }
-}
-
 /// <summary>
 /// The default provider: deterministic outcomes chosen by the test card, so every path of
-/// checkout can be exercised. Its ledger lives in its own table and commits on its own, as
-/// an external processor's would.
+/// checkout can be exercised. Its ledger (<see cref="TestProcessorLedger"/>) is its own context
+/// and schema, and commits on its own, as an external processor's books would.
 /// </summary>
 public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvider clock, TestProcessorOptions options) : IPaymentProvider
 {
@@ -74,8 +57,8 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         }
 
         await using var scope = scopes.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        if (await ledger.TestProcessorCharges.FirstOrDefaultAsync(c => c.PaymentId == request.PaymentId, cancellationToken) is { } existing)
+        var ledger = scope.ServiceProvider.GetRequiredService<TestProcessorLedger>();
+        if (await ledger.Charges.FirstOrDefaultAsync(c => c.PaymentId == request.PaymentId, cancellationToken) is { } existing)
         {
             await AnswerLateAsync(request, cancellationToken);
             return ChargeResult.Charged(existing.Reference); // idempotent per payment
@@ -88,7 +71,7 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
             Currency = request.Currency,
             ChargedAt = clock.GetUtcNow(),
         };
-        ledger.TestProcessorCharges.Add(charge);
+        ledger.Charges.Add(charge);
         try
         {
             await ledger.SaveChangesAsync(cancellationToken);
@@ -97,7 +80,7 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
         {
             // A concurrent attempt for the same payment charged first: one charge, its reference.
             ledger.ChangeTracker.Clear();
-            return ChargeResult.Charged((await ledger.TestProcessorCharges.FirstAsync(c => c.PaymentId == request.PaymentId, cancellationToken)).Reference);
+            return ChargeResult.Charged((await ledger.Charges.FirstAsync(c => c.PaymentId == request.PaymentId, cancellationToken)).Reference);
         }
         await AnswerLateAsync(request, cancellationToken);
         return ChargeResult.Charged(charge.Reference);
@@ -152,8 +135,8 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
     {
         ThrowIfDown();
         await using var scope = scopes.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        return await ledger.TestProcessorCharges.AsNoTracking().FirstOrDefaultAsync(c => c.PaymentId == paymentId, cancellationToken) is { } charge
+        var ledger = scope.ServiceProvider.GetRequiredService<TestProcessorLedger>();
+        return await ledger.Charges.AsNoTracking().FirstOrDefaultAsync(c => c.PaymentId == paymentId, cancellationToken) is { } charge
             ? ChargeResult.Charged(charge.Reference)
             : ChargeResult.NotCharged("no charge for this payment");
     }
@@ -162,8 +145,8 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
     {
         ThrowIfDown();
         await using var scope = scopes.CreateAsyncScope();
-        var ledger = scope.ServiceProvider.GetRequiredService<PaymentsDbContext>();
-        await ledger.TestProcessorCharges
+        var ledger = scope.ServiceProvider.GetRequiredService<TestProcessorLedger>();
+        await ledger.Charges
             .Where(c => c.Reference == reference && c.PaymentId == paymentId && c.RefundedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(c => c.RefundedAt, clock.GetUtcNow()), cancellationToken);
     }

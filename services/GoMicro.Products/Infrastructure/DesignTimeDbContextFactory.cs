@@ -6,5 +6,5 @@ namespace GoMicro.Products.Infrastructure;
 internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<ProductsDbContext>
 {
     public ProductsDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<ProductsDbContext>().UseNpgsql("Host=localhost;Database=products").Options);
+        new(new DbContextOptionsBuilder<ProductsDbContext>().UseServicePostgres("Host=localhost;Database=products").Options);
 }

@@ -1,6 +1,7 @@
 using GoMicro.ServiceDefaults.Health;
 using GoMicro.ServiceDefaults.Hosting;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,13 +20,51 @@ public static class PostgresSetup
     public static IHostApplicationBuilder AddPostgresDbContext<TContext>(this IHostApplicationBuilder builder)
         where TContext : DbContext
     {
-        var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
-        builder.Services.AddDbContext<TContext>(options => options.UseNpgsql(connectionString).AddInterceptors(new NoAutoSavepoints()));
+        AddContext<TContext>(builder, migrationsSchema: null);
         builder.Services.AddHealthChecks().AddDbContextCheck<TContext>("postgres", tags: [HealthTags.Ready]);
+        return builder;
+    }
 
+    /// <summary>
+    /// A second context in the same database, its tables and migrations history in schema
+    /// <paramref name="schema"/>, so its migrations never meet the first context's. Migrated at
+    /// start-up after the contexts added before it; the database's health check is the first one's.
+    /// </summary>
+    public static IHostApplicationBuilder AddPostgresDbContextBeside<TContext>(this IHostApplicationBuilder builder, string schema)
+        where TContext : DbContext
+    {
+        AddContext<TContext>(builder, schema);
+        return builder;
+    }
+
+    private static void AddContext<TContext>(IHostApplicationBuilder builder, string? migrationsSchema) where TContext : DbContext
+    {
+        var connectionString = WithAutoPrepare(builder.Configuration.GetRequired(ConnectionStringKey));
+        builder.Services.AddDbContext<TContext>(options => options.UseServicePostgres(connectionString, migrationsSchema).AddInterceptors(new NoAutoSavepoints()));
         builder.Services.Configure<DatabaseOptions>(builder.Configuration.GetSection(DatabaseOptions.Section));
         builder.Services.AddHostedService<DatabaseMigrator<TContext>>();
-        return builder;
+    }
+
+    /// <summary>
+    /// PostgreSQL as every service's DbContext uses it, at run time, at design time (migrations)
+    /// and in tests: Npgsql, and snake_case names for what the model does not name itself
+    /// (<c>AmountCents</c> is the column <c>amount_cents</c>). Raw SQL in the services relies on
+    /// those names, so a context built without this is not the schema the migrations made. The
+    /// migrations history table keeps EF Core's own names (<see cref="MigrationsHistoryNames"/>).
+    /// </summary>
+    public static TBuilder UseServicePostgres<TBuilder>(this TBuilder options, string connectionString, string? migrationsSchema = null)
+        where TBuilder : DbContextOptionsBuilder
+    {
+        options.UseNpgsql(connectionString, npgsql =>
+            {
+                if (migrationsSchema is not null)
+                {
+                    npgsql.MigrationsHistoryTable(HistoryRepository.DefaultTableName, migrationsSchema);
+                }
+            })
+            .UseSnakeCaseNamingConvention()
+            .ReplaceService<IHistoryRepository, MigrationsHistoryNames>();
+        return options;
     }
 
     /// <summary>

@@ -1,5 +1,3 @@
-using System.Data.Common;
-using System.Net.Sockets;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +11,7 @@ namespace GoMicro.ServiceDefaults.Grpc;
 /// answered INTERNAL without details. For transcoded HTTP calls it also applies our few
 /// HTTP status overrides.
 /// </summary>
-internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger) : Interceptor
+internal sealed partial class ErrorInterceptor(DependencyFailures dependencyFailures, ILogger<ErrorInterceptor> logger) : Interceptor
 {
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(
         TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
@@ -27,7 +25,7 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
             OverrideHttpStatus(context, ex);
             throw;
         }
-        catch (Exception ex) when (IsDependencyFailure(ex))
+        catch (Exception ex) when (dependencyFailures.IsDependencyFailure(ex))
         {
             LogDependencyDown(logger, context.Method, ex.GetBaseException().Message);
             throw new RpcException(new Status(StatusCode.Unavailable, "A dependency of this service is unavailable; try again shortly."));
@@ -54,19 +52,8 @@ internal sealed partial class ErrorInterceptor(ILogger<ErrorInterceptor> logger)
         });
     }
 
-    /// <summary>Connection-level failures of a database, cache or broker, not bugs of ours.</summary>
-    internal static bool IsDependencyFailure(Exception exception)
-    {
-        for (var e = exception; e is not null; e = e.InnerException)
-        {
-            if (e is DbException { IsTransient: true } or SocketException or TimeoutException
-                || e.GetType().Name is "RedisConnectionException" or "RedisTimeoutException" or "BrokerUnreachableException" or "AlreadyClosedException")
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    /// <summary>The database failures start-up steps wait out (<see cref="Hosting.StartupRetry"/>).</summary>
+    internal static bool IsDependencyFailure(Exception exception) => DependencyFailures.IsCommonDependencyFailure(exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Method}: dependency unavailable: {Reason}")]
     private static partial void LogDependencyDown(ILogger logger, string method, string reason);

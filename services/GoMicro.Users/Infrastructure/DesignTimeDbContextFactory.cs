@@ -6,5 +6,5 @@ namespace GoMicro.Users.Infrastructure;
 internal sealed class DesignTimeDbContextFactory : IDesignTimeDbContextFactory<UsersDbContext>
 {
     public UsersDbContext CreateDbContext(string[] args) =>
-        new(new DbContextOptionsBuilder<UsersDbContext>().UseNpgsql("Host=localhost;Database=users").Options);
+        new(new DbContextOptionsBuilder<UsersDbContext>().UseServicePostgres("Host=localhost;Database=users").Options);
 }

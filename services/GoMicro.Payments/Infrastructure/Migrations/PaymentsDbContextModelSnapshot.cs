@@ -43,7 +43,8 @@ namespace GoMicro.Payments.Infrastructure.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("type");
 
-                    b.HasKey("MessageId", "Consumer");
+                    b.HasKey("MessageId", "Consumer")
+                        .HasName("PK_inbox_messages");
 
                     b.ToTable("inbox_messages", (string)null);
                 });
@@ -89,7 +90,8 @@ namespace GoMicro.Payments.Infrastructure.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("type");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id")
+                        .HasName("PK_outbox_messages");
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_outbox_messages_unsent")
@@ -172,53 +174,20 @@ namespace GoMicro.Payments.Infrastructure.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id")
+                        .HasName("PK_payments");
 
-                    b.HasIndex("Status", "UpdatedAt");
+                    b.HasIndex("Status", "UpdatedAt")
+                        .HasDatabaseName("IX_payments_status_updated_at");
 
                     b.HasIndex("UserId", "IdempotencyKey")
-                        .IsUnique();
+                        .IsUnique()
+                        .HasDatabaseName("IX_payments_user_id_idempotency_key");
 
-                    b.HasIndex("UserId", "CreatedAt", "Id");
+                    b.HasIndex("UserId", "CreatedAt", "Id")
+                        .HasDatabaseName("IX_payments_user_id_created_at_id");
 
                     b.ToTable("payments", (string)null);
-                });
-
-            modelBuilder.Entity("GoMicro.Payments.Providers.TestProcessorCharge", b =>
-                {
-                    b.Property<string>("Reference")
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
-                        .HasColumnName("reference");
-
-                    b.Property<long>("AmountCents")
-                        .HasColumnType("bigint")
-                        .HasColumnName("amount_cents");
-
-                    b.Property<DateTimeOffset>("ChargedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("charged_at");
-
-                    b.Property<string>("Currency")
-                        .IsRequired()
-                        .HasMaxLength(3)
-                        .HasColumnType("character varying(3)")
-                        .HasColumnName("currency");
-
-                    b.Property<Guid>("PaymentId")
-                        .HasColumnType("uuid")
-                        .HasColumnName("payment_id");
-
-                    b.Property<DateTimeOffset?>("RefundedAt")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("refunded_at");
-
-                    b.HasKey("Reference");
-
-                    b.HasIndex("PaymentId")
-                        .IsUnique();
-
-                    b.ToTable("test_processor_charges", (string)null);
                 });
 
             modelBuilder.Entity("GoMicro.Payments.Model.Payment", b =>
@@ -253,16 +222,20 @@ namespace GoMicro.Payments.Infrastructure.Migrations
                                 .HasColumnName("unit_price_cents");
 
                             b1.Property<Guid>("payment_id")
-                                .HasColumnType("uuid");
+                                .HasColumnType("uuid")
+                                .HasColumnName("payment_id");
 
-                            b1.HasKey("id");
+                            b1.HasKey("id")
+                                .HasName("PK_payment_lines");
 
-                            b1.HasIndex("payment_id");
+                            b1.HasIndex("payment_id")
+                                .HasDatabaseName("IX_payment_lines_payment_id");
 
                             b1.ToTable("payment_lines", (string)null);
 
                             b1.WithOwner()
-                                .HasForeignKey("payment_id");
+                                .HasForeignKey("payment_id")
+                                .HasConstraintName("FK_payment_lines_payments_payment_id");
                         });
 
                     b.Navigation("Lines");

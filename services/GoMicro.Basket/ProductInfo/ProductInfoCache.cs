@@ -4,15 +4,15 @@ using Google.Protobuf;
 using Grpc.Core;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Basket.Catalog;
+namespace GoMicro.Basket.ProductInfo;
 
 /// <summary>
 /// Product facts from the products service, cached briefly in Redis for display and dropped
 /// when products announces a change. Any failure to reach products is UNAVAILABLE here, never
 /// products' own status leaking through.
 /// </summary>
-public sealed partial class ProductCatalog(
-    ProductsService.ProductsServiceClient products, IDatabase redis, IOptions<BasketOptions> options, ILogger<ProductCatalog> logger)
+public sealed partial class ProductInfoCache(
+    ProductsService.ProductsServiceClient products, IDatabase redis, IOptions<BasketOptions> options, ILogger<ProductInfoCache> logger)
 {
     /// <summary>The product as products knows it now (for adding to the basket); null when unknown or deleted.</summary>
     public async Task<Product?> GetCurrentAsync(string productId, CancellationToken cancellationToken)

@@ -1,7 +1,7 @@
 using Grpc.Core;
 using GoMicro.ServiceDefaults.Validation;
 
-namespace GoMicro.Basket.Baskets;
+namespace GoMicro.Basket.Items;
 
 /// <summary>
 /// What basket accepts: every limit of its API in one place (the README lists them). Each

@@ -1,5 +1,4 @@
 using System.Globalization;
-using GoMicro.Payments.Checkout;
 using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.V1;
 using GoMicro.ServiceDefaults.Auth;
@@ -8,7 +7,7 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using PaymentMessage = GoMicro.Payments.V1.Payment;
 
-namespace GoMicro.Payments.Payments;
+namespace GoMicro.Payments.Checkout;
 
 [Authorize]
 public sealed class PaymentsGrpcService(PaymentsDbContext db, CheckoutService checkout) : PaymentsService.PaymentsServiceBase

@@ -1,6 +1,6 @@
 using Prometheus;
 
-namespace GoMicro.Basket.Baskets;
+namespace GoMicro.Basket.Items;
 
 internal static class BasketMetrics
 {

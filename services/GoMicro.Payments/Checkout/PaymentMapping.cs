@@ -5,7 +5,7 @@ using Google.Protobuf.WellKnownTypes;
 using PaymentMessage = GoMicro.Payments.V1.Payment;
 using PaymentLineMessage = GoMicro.Payments.V1.PaymentLine;
 
-namespace GoMicro.Payments.Payments;
+namespace GoMicro.Payments.Checkout;
 
 internal static class PaymentMapping
 {

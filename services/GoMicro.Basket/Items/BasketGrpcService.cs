@@ -1,4 +1,4 @@
-using GoMicro.Basket.Catalog;
+using GoMicro.Basket.ProductInfo;
 using GoMicro.Basket.V1;
 using GoMicro.Common.V1;
 using GoMicro.Products.V1;
@@ -9,11 +9,11 @@ using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 using BasketMessage = GoMicro.Basket.V1.Basket;
 
-namespace GoMicro.Basket.Baskets;
+namespace GoMicro.Basket.Items;
 
 /// <summary>The caller's basket; the user is always the token's subject, never a parameter.</summary>
 [Authorize]
-public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog) : BasketService.BasketServiceBase
+public sealed class BasketGrpcService(BasketStore store, ProductInfoCache productInfo) : BasketService.BasketServiceBase
 {
     public override Task<BasketMessage> GetBasket(GetBasketRequest request, ServerCallContext context) =>
         ReadAsync(context.GetUserId(), context.CancellationToken);
@@ -23,7 +23,7 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
         var userId = context.GetUserId();
         var productId = BasketRules.ProductId(request.ProductId);
         var quantity = BasketRules.Quantity(request.Quantity);
-        var product = await catalog.GetCurrentAsync(productId, context.CancellationToken)
+        var product = await productInfo.GetCurrentAsync(productId, context.CancellationToken)
             ?? throw RpcErrors.NotFound($"product_id: product {productId} does not exist");
         if (product.Stock < quantity)
         {
@@ -54,7 +54,7 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
     private async Task<BasketMessage> ReadAsync(Guid userId, CancellationToken cancellationToken)
     {
         var (lines, updatedAt, version) = await store.GetAsync(userId);
-        var products = await catalog.GetForDisplayAsync([.. lines.Select(l => l.ProductId)], cancellationToken);
+        var products = await productInfo.GetForDisplayAsync([.. lines.Select(l => l.ProductId)], cancellationToken);
 
         var basket = new BasketMessage { UserId = userId.ToString(), Version = version };
         if (updatedAt is { } at)
@@ -103,7 +103,7 @@ public sealed class BasketGrpcService(BasketStore store, ProductCatalog catalog)
         {
             return;
         }
-        var prices = await catalog.GetForDisplayAsync([.. others.Select(l => l.ProductId)], cancellationToken);
+        var prices = await productInfo.GetForDisplayAsync([.. others.Select(l => l.ProductId)], cancellationToken);
         var lineTotals = others
             .Where(l => prices.TryGetValue(l.ProductId, out var p) && p.Price.Currency == product.Price.Currency)
             .Select(l => MoneyRules.LineTotal(prices[l.ProductId].Price.AmountCents, l.Quantity))

@@ -2,9 +2,8 @@ using GoMicro.Events.V1;
 using GoMicro.Messaging;
 using GoMicro.Messaging.Consuming;
 using GoMicro.Payments.Infrastructure;
-using GoMicro.Payments.Refunds;
 
-namespace GoMicro.Payments.IntegrationEvents;
+namespace GoMicro.Payments.Refunds;
 
 /// <summary>
 /// The goods of a charged payment could not be delivered (its hold expired while the charge

@@ -1,9 +1,8 @@
-using GoMicro.Basket.Baskets;
 using GoMicro.Events.V1;
 using GoMicro.Messaging;
 using GoMicro.Messaging.Consuming;
 
-namespace GoMicro.Basket.IntegrationEvents;
+namespace GoMicro.Basket.Items;
 
 /// <summary>
 /// Takes what was paid for out of the buyer's basket: the paid lines that have not changed

@@ -2,7 +2,7 @@ using System.Globalization;
 using GoMicro.Basket.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace GoMicro.Basket.Baskets;
+namespace GoMicro.Basket.Items;
 
 /// <summary>A stored line: the product, how many, and the basket version that last set it.</summary>
 public sealed record StoredLine(string ProductId, int Quantity, long Version = 0)
