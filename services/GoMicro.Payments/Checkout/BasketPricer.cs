@@ -1,5 +1,6 @@
 using GoMicro.Basket.V1;
 using GoMicro.Products.V1;
+using GoMicro.ServiceDefaults;
 using GoMicro.ServiceDefaults.Validation;
 using Grpc.Core;
 
@@ -17,7 +18,7 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
 
     public async Task<PricedBasket> PriceAsync(string authorization, CancellationToken cancellationToken)
     {
-        var stored = await CallAsync("basket", () => basket.GetBasketAsync(new GetBasketRequest(),
+        var stored = await CallAsync(ServiceNames.Basket, () => basket.GetBasketAsync(new GetBasketRequest(),
             new Metadata { { "authorization", authorization } }, cancellationToken: cancellationToken).ResponseAsync);
         if (stored.Lines.Count == 0)
         {
@@ -32,7 +33,7 @@ public sealed class BasketPricer(BasketService.BasketServiceClient basket, Produ
         {
             throw RpcErrors.FailedPrecondition($"basket: the quantity of product {odd.ProductId} must be 1 to {CheckoutRules.MaxQuantity}");
         }
-        var catalog = (await CallAsync("products", () => products.GetProductsAsync(new GetProductsRequest { Ids = { stored.Lines.Select(l => l.ProductId) } },
+        var catalog = (await CallAsync(ServiceNames.Products, () => products.GetProductsAsync(new GetProductsRequest { Ids = { stored.Lines.Select(l => l.ProductId) } },
             cancellationToken: cancellationToken).ResponseAsync)).Products.ToDictionary(p => p.Id);
 
         var lines = new List<PaymentLine>();
