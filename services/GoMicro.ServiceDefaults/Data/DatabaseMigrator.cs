@@ -34,6 +34,7 @@ internal sealed partial class DatabaseMigrator<TContext>(
             {
                 await using var scope = scopes.CreateAsyncScope();
                 var db = scope.ServiceProvider.GetRequiredService<TContext>();
+                await StartupLock.EnsureDatabaseAsync(db, token);
                 await StartupLock.RunAsync(db, async t =>
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(t)).ToList();

@@ -22,9 +22,6 @@ public static class StartupLock
 
     public static async Task RunAsync(DbContext db, Func<CancellationToken, Task> work, CancellationToken cancellationToken)
     {
-        // The lock lives in the service's own database, so that database must exist before the
-        // lock can be taken (MigrateAsync would create it, but only after the lock).
-        await EnsureDatabaseAsync(db, cancellationToken);
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -46,7 +43,11 @@ public static class StartupLock
         }
     }
 
-    private static async Task EnsureDatabaseAsync(DbContext db, CancellationToken cancellationToken)
+    /// <summary>
+    /// Creates the service's database when it does not exist yet: the lock lives in that database,
+    /// so it must exist before the lock can be taken (MigrateAsync would create it, but only after).
+    /// </summary>
+    public static async Task EnsureDatabaseAsync(DbContext db, CancellationToken cancellationToken)
     {
         var creator = db.GetService<IRelationalDatabaseCreator>();
         if (await creator.ExistsAsync(cancellationToken))
