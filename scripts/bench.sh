@@ -9,6 +9,9 @@
 #   scripts/bench.sh --smoke         3 s per scenario after 2 s of warm-up, checkout gently (5/s open, 4 buyers closed),
 #                                    zero errors required, no thresholds (CI)
 #   scripts/bench.sh --json DIR      also keep every scenario's JSON result and bench.json in DIR
+#   scripts/bench.sh --serve MIN     start everything as a run does, print the addresses and the load
+#                                    generator's command, and keep serving for MIN minutes (for profiling
+#                                    with dotnet-trace, dotnet-counters or dotnet-stack); no scenario runs
 #
 # Scenarios: the ceiling's GET /products/{id}, GET /products?pageSize=20 and GET /basket, then
 # GoMicro's (closed loop, 64 connections); checkout closed loop (32 buyers, paid/s at
@@ -33,18 +36,21 @@ OPEN_INFLIGHT=64
 CHECKOUT_BUYERS=32
 CHECKOUT_WARMUP=5
 SMOKE=0
+SERVE_MINUTES=0
 JSON_DIR=""
-usage() { echo "usage: $0 [--seconds N] [--smoke] [--json DIR]" >&2; exit 2; }
+usage() { echo "usage: $0 [--seconds N] [--smoke] [--json DIR] [--serve MINUTES]" >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --seconds) [ $# -ge 2 ] || usage; MEASURE=$2; SECONDS_GIVEN=1; shift 2 ;;
     --smoke) SMOKE=1; shift ;;
     --json) [ $# -ge 2 ] || usage; JSON_DIR=$2; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    --serve) [ $# -ge 2 ] || usage; SERVE_MINUTES=$2; shift 2 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) usage ;;
   esac
 done
 if ! [[ "$MEASURE" =~ ^[0-9]+$ ]] || [ "$MEASURE" -lt 1 ] || [ "$MEASURE" -gt 600 ]; then echo "--seconds: 1 to 600" >&2; exit 2; fi
+if ! [[ "$SERVE_MINUTES" =~ ^[0-9]+$ ]] || [ "$SERVE_MINUTES" -gt 240 ]; then echo "--serve: 1 to 240 minutes" >&2; exit 2; fi
 if [ "$SMOKE" = 1 ]; then
   [ -n "${SECONDS_GIVEN:-}" ] || MEASURE=3
   WARMUP=2
@@ -260,6 +266,14 @@ log "ceiling ready in $READY_MS ms"
 sleep 5
 for s in $SERVICES; do RSS_IDLE[$s]=$(rss_mb "${PID[$s]}"); done
 RSS_IDLE[ceiling]=$(rss_mb "${PID[ceiling]}")
+
+if [ "$SERVE_MINUTES" -gt 0 ]; then
+  for s in $SERVICES ceiling; do log "$s: pid ${PID[$s]}, ${HTTP[$s]:+http://127.0.0.1:${HTTP[$s]}}, log $LOGS/$s.log"; done
+  log "load: dotnet $LOADGEN --scenario checkout --shoppers 32 --seconds 20 --admin-email $ADMIN_EMAIL --admin-password $ADMIN_PASSWORD --users $(url users) --products $(url products) --basket $(url basket) --payments $(url payments)"
+  log "serving for $SERVE_MINUTES minutes (Ctrl-C stops everything)"
+  sleep $((SERVE_MINUTES * 60))
+  exit 0
+fi
 
 # --- scenarios -------------------------------------------------------------------------------
 run_load ceiling-product "GET /products/{id}" --scenario product --shoppers 64 --no-setup --gateway "$ceiling_url"

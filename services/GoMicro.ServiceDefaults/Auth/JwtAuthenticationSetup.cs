@@ -27,6 +27,11 @@ internal static class JwtAuthenticationSetup
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                if (jwt.ValidatedTokenCacheSize > 0)
+                {
+                    options.TokenHandlers.Clear();
+                    options.TokenHandlers.Add(new ValidatedTokenCache(jwt.ValidatedTokenCacheSize, TimeProvider.System));
+                }
                 // A refused HTTP/JSON call gets the same error body as every other refusal; a
                 // gRPC call keeps the plain 401 that gRPC clients read as UNAUTHENTICATED.
                 options.Events = new JwtBearerEvents

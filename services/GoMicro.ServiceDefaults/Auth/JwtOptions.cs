@@ -25,4 +25,10 @@ public sealed class JwtOptions
 
     /// <summary>The users service's JWKS (<see cref="JwksUrlAt(string)"/>); not needed by users itself.</summary>
     public string? JwksUrl { get; set; }
+
+    /// <summary>
+    /// How many validated tokens each service remembers (<see cref="ValidatedTokenCache"/>), so a
+    /// client's repeated requests skip the signature check; 0 validates every request in full.
+    /// </summary>
+    public int ValidatedTokenCacheSize { get; set; } = 4096;
 }
