@@ -11,8 +11,9 @@ namespace GoMicro.Products.Infrastructure;
 /// other replicas). EF Core runs a single-command SaveChanges without a transaction, so "committed"
 /// is either the transaction's commit or the end of such a SaveChanges. (Not cleared when a
 /// transaction starts: SaveChanges starts its own after SavingChanges has collected the changes.
-/// A transaction disposed without a commit leaves its actions to the next commit of the same,
-/// short-lived context, if any: an extra invalidation, never a missing one.)
+/// A transaction disposed without a commit leaves its actions to the next commit of the same
+/// request's context, if any: an extra invalidation, never a missing one; the context drops them
+/// when the request ends, before the pool lends it again.)
 /// </summary>
 internal sealed class CommitHooks(ProductCache cache) : ISaveChangesInterceptor, IDbTransactionInterceptor
 {

@@ -26,6 +26,20 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
 
     internal void DiscardAfterCommit() => _afterCommit = null;
 
+    // Contexts are pooled: actions of a transaction that never committed go with the request
+    // that made them, not to the next request that leases this instance.
+    public override void Dispose()
+    {
+        _afterCommit = null;
+        base.Dispose();
+    }
+
+    public override ValueTask DisposeAsync()
+    {
+        _afterCommit = null;
+        return base.DisposeAsync();
+    }
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Trigram indexes for the catalog search. pg_trgm ships with PostgreSQL's contrib and is
