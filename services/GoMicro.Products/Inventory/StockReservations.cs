@@ -36,16 +36,19 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         }
 
         var products = await LockProductsAsync(wanted.Keys, cancellationToken);
-        // A concurrent call for this payment (a retry) may have reserved while this one waited
-        // for the product rows: then that reservation is the answer, not a shortage.
-        if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } concurrent)
-        {
-            EnsureHolder(concurrent, holder);
-            return concurrent.ExpiresAt;
-        }
         var shortLines = ShortLines(wanted, products);
         if (shortLines.Count > 0)
         {
+            // A concurrent call for this payment (a retry) may have reserved while this one waited
+            // for the product rows: then that reservation is the answer, not a shortage. Looked
+            // for only here, not on every call: the product rows stay locked until the commit,
+            // and each statement while they are held keeps other checkouts of them waiting.
+            // (Without a shortage, a concurrent reservation is found by the unique key below.)
+            if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } concurrent)
+            {
+                EnsureHolder(concurrent, holder);
+                return concurrent.ExpiresAt;
+            }
             throw RpcErrors.FailedPrecondition("stock: " + string.Join("; ", shortLines.Select(l =>
                 products.TryGetValue(Guid.Parse(l.ProductId), out var p)
                     ? $"only {l.Available} of '{p.Name}' ({l.ProductId}) available, the basket wants {l.Wanted}"
