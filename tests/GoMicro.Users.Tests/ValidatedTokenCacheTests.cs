@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using GoMicro.ServiceDefaults.Auth;
 using GoMicro.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 using Microsoft.IdentityModel.Tokens;
 
 namespace GoMicro.Users.Tests;
@@ -55,6 +57,21 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_token_checked_against_the_JWKS_is_remembered_while_the_JWKS_still_holds_its_key()
+    {
+        // How JwtBearer calls the handler in products, basket and payments: with the JWKS's
+        // configuration manager, not the keys. (Seen in a profile: such tokens were never remembered.)
+        var token = Token(_key, DateTime.UtcNow.AddMinutes(5));
+        var first = await _cache.ValidateTokenAsync(token, FromJwks(_key));
+        Assert.True(first.IsValid);
+        var second = await _cache.ValidateTokenAsync(token, FromJwks(_key));
+        Assert.True(second.IsValid);
+        Assert.Same(first.SecurityToken, second.SecurityToken);
+
+        Assert.False((await _cache.ValidateTokenAsync(token, FromJwks(NewKey("key-2")))).IsValid);
+    }
+
+    [Fact]
     public async Task A_remembered_token_is_refused_for_another_issuer_or_audience()
     {
         var token = Token(_key, DateTime.UtcNow.AddMinutes(5));
@@ -95,6 +112,16 @@ public sealed class ValidatedTokenCacheTests : IDisposable
         TryAllIssuerSigningKeys = false,
         ClockSkew = TimeSpan.Zero,
     };
+
+    private static TokenValidationParameters FromJwks(SecurityKey key)
+    {
+        var parameters = Parameters(key);
+        parameters.IssuerSigningKeys = null;
+        var jwks = new OpenIdConnectConfiguration { Issuer = Issuer };
+        jwks.SigningKeys.Add(key);
+        parameters.ConfigurationManager = new StaticConfigurationManager<OpenIdConnectConfiguration>(jwks);
+        return parameters;
+    }
 
     private static string Token(ECDsaSecurityKey key, DateTime expires) => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {

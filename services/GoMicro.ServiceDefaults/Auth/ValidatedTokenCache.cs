@@ -36,7 +36,7 @@ public sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
     public override async Task<TokenValidationResult> ValidateTokenAsync(string token, TokenValidationParameters validationParameters)
     {
-        if (_cache.TryGetValue(token, out Remembered? remembered) && remembered!.StillHolds(validationParameters, _clock.GetUtcNow()))
+        if (_cache.TryGetValue(token, out Remembered? remembered) && await remembered!.StillHoldsAsync(validationParameters, _clock.GetUtcNow()))
         {
             return remembered.Result();
         }
@@ -69,20 +69,31 @@ public sealed class ValidatedTokenCache : TokenHandler, IDisposable
 
     private sealed record Remembered(JsonWebToken Token, ClaimsIdentity Identity, string? TokenIssuer, string? Kid, string? Issuer, string? Audience, DateTimeOffset Expires)
     {
-        public bool StillHolds(TokenValidationParameters parameters, DateTimeOffset now) =>
+        public async ValueTask<bool> StillHoldsAsync(TokenValidationParameters parameters, DateTimeOffset now) =>
             now < Expires
             && parameters.ValidIssuer == Issuer
             && parameters.ValidAudience == Audience
             && Kid is not null
-            && TrustsKey(parameters, Kid);
+            && await TrustsKeyAsync(parameters, Kid);
 
-        private static bool TrustsKey(TokenValidationParameters parameters, string kid)
+        /// <summary>
+        /// Whether a key named <paramref name="kid"/> is trusted now: given directly (the users
+        /// service's own key), or in the JWKS as the configuration manager holds it (JwtBearer
+        /// hands the manager over rather than the keys; it answers from memory between refreshes).
+        /// </summary>
+        private static async ValueTask<bool> TrustsKeyAsync(TokenValidationParameters parameters, string kid)
         {
-            if (parameters.IssuerSigningKey?.KeyId == kid)
+            if (parameters.IssuerSigningKey?.KeyId == kid || Named(parameters.IssuerSigningKeys, kid))
             {
                 return true;
             }
-            if (parameters.IssuerSigningKeys is { } keys)
+            return parameters.ConfigurationManager is { } manager
+                && Named((await manager.GetBaseConfigurationAsync(CancellationToken.None))?.SigningKeys, kid);
+        }
+
+        private static bool Named(IEnumerable<SecurityKey>? keys, string kid)
+        {
+            if (keys is not null)
             {
                 foreach (var key in keys)
                 {
