@@ -37,9 +37,9 @@ WORKDIR /app
 COPY --from=build /app .
 # Writable by the app user: the users service keeps a generated signing key here under compose.
 COPY --from=build --chown=1654:1654 /data /var/lib/gomicro
+# (The GC mode is a build setting, Directory.Build.props, so it is in each runtimeconfig.json.)
 ENV ASPNETCORE_ENVIRONMENT=Production \
-    Database__MigrateOnStartup=true \
-    DOTNET_gcServer=0
+    Database__MigrateOnStartup=true
 EXPOSE 8080 8081
 # The non-root "app" user of the .NET images.
 USER 1654

@@ -271,7 +271,8 @@ if [ "$SERVE_MINUTES" -gt 0 ]; then
   for s in $SERVICES ceiling; do log "$s: pid ${PID[$s]}, ${HTTP[$s]:+http://127.0.0.1:${HTTP[$s]}}, log $LOGS/$s.log"; done
   log "load: dotnet $LOADGEN --scenario checkout --shoppers 32 --seconds 20 --admin-email $ADMIN_EMAIL --admin-password $ADMIN_PASSWORD --users $(url users) --products $(url products) --basket $(url basket) --payments $(url payments)"
   log "serving for $SERVE_MINUTES minutes (Ctrl-C stops everything)"
-  sleep $((SERVE_MINUTES * 60))
+  sleep $((SERVE_MINUTES * 60)) &
+  wait $!   # (a foreground sleep would hold off the INT/TERM trap, and the clean-up, until it ends)
   exit 0
 fi
 

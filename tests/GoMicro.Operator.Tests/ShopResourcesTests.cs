@@ -68,6 +68,11 @@ public sealed class ShopResourcesTests
         Assert.Equal("registry.local/gomicro/users:2.1.0", Container("acme-users").Image);
         Assert.Equal("/healthz/ready", Container("acme-users").ReadinessProbe.HttpGet.Path);
         Assert.True(Container("acme-users").SecurityContext.ReadOnlyRootFilesystem);
+        Assert.All(children.OfType<V1Deployment>().Select(d => d.Metadata.Name).Where(n => n != "acme-gateway"), name =>
+        {
+            Assert.Equal("0x32", Env(name)["DOTNET_GCHeapHardLimitPercent"].Value); // half of the pod's memory limit for the GC heap
+            Assert.Equal(Container(name).Resources.Requests["memory"], Container(name).Resources.Limits["memory"]);
+        });
     }
 
     [Fact]

@@ -49,8 +49,18 @@ internal static class Microservices
 
     public static string JwksUrl(ShopNames names) => JwtOptions.JwksUrlAt(names.Of(Users));
 
+    /// <summary>
+    /// The share of the container's memory limit the .NET GC heap may take (hexadecimal, as the
+    /// runtime reads its GC variables: 0x32 is 50 %). The rest is for what is not the managed heap
+    /// (the loaded assemblies, JIT-compiled code, native buffers: 100 MB or more of a service's
+    /// resident set, see BENCHMARKS.md); the runtime's own default, 75 %, leaves too little of a
+    /// 256Mi pod for it, and the pod would be OOM-killed before the GC felt pressure.
+    /// </summary>
+    public const string GcHeapHardLimitPercent = "0x32";
+
     private static IEnumerable<V1EnvVar> Environment(ShopNames names, string service)
     {
+        yield return Env("DOTNET_GCHeapHardLimitPercent", GcHeapHardLimitPercent);
         yield return Env("Jwt__Issuer", JwtOptions.DefaultIssuer);
         yield return Env("Jwt__Audience", JwtOptions.DefaultAudience);
         yield return Env("Jwt__JwksUrl", JwksUrl(names));
