@@ -1,7 +1,8 @@
 using System.Net;
-using GoMicro.Basket.Infrastructure;
+using GoMicro.Basket.ProductInfo;
 using GoMicro.Basket.V1;
 using Grpc.Core;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GoMicro.Basket.Tests;
 
@@ -45,7 +46,7 @@ public sealed class BasketTotalTests(BasketFixture fixture) : IClassFixture<Bask
         await fixture.Grpc.SetItemAsync(new SetItemRequest { ProductId = legacy.Id, Quantity = 2 }, auth);
         // A price stored before products had a maximum: 2^62, so that two of them overflow a long.
         await fixture.ProductsDatabase.ExecuteAsync($"UPDATE products SET price_cents = {1L << 62} WHERE id = '{legacy.Id}'");
-        await fixture.Redis.Database.KeyDeleteAsync(RedisKeys.Product(legacy.Id));
+        await fixture.Basket.Services.GetRequiredService<ProductInfoCache>().ForgetAsync(legacy.Id); // what a ProductUpdated would do
 
         // Reading the basket still works, shows the line as not buyable, and the total is exact.
         var (read, shown) = await fixture.SendAsync(HttpMethod.Get, "/basket", token);

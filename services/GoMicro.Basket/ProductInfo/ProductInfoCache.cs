@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using GoMicro.Basket.Infrastructure;
 using GoMicro.Products.V1;
 using Google.Protobuf;
@@ -8,12 +9,17 @@ namespace GoMicro.Basket.ProductInfo;
 
 /// <summary>
 /// Product facts from the products service, cached briefly in Redis for display and dropped
-/// when products announces a change. Any failure to reach products is UNAVAILABLE here, never
-/// products' own status leaking through.
+/// when products announces a change; in front of Redis, each replica keeps what it read for
+/// <see cref="BasketOptions.ProductMemoryTtl"/> (a basket read is then one Redis round trip, not
+/// two). The change event drops both on the replica that consumes it; another replica's memory
+/// lets go within that time. Any failure to reach products is UNAVAILABLE here, never products'
+/// own status leaking through.
 /// </summary>
 public sealed partial class ProductInfoCache(
-    ProductsService.ProductsServiceClient products, IDatabase redis, IOptions<BasketOptions> options, ILogger<ProductInfoCache> logger)
+    ProductsService.ProductsServiceClient products, IDatabase redis, IOptions<BasketOptions> options, TimeProvider clock, ILogger<ProductInfoCache> logger)
 {
+    private readonly ConcurrentDictionary<string, (Product Product, long ReadAt)> _memory = new(StringComparer.Ordinal);
+
     /// <summary>The product as products knows it now (for adding to the basket); null when unknown or deleted.</summary>
     public async Task<Product?> GetCurrentAsync(string productId, CancellationToken cancellationToken)
     {
@@ -33,13 +39,26 @@ public sealed partial class ProductInfoCache(
         {
             return result;
         }
-        var ids = productIds.ToArray();
+        var now = clock.GetTimestamp();
+        var memoryTtl = options.Value.ProductMemoryTtl;
+        foreach (var id in productIds)
+        {
+            if (_memory.TryGetValue(id, out var kept) && clock.GetElapsedTime(kept.ReadAt, now) < memoryTtl)
+            {
+                result[id] = kept.Product;
+            }
+        }
+        var ids = productIds.Where(id => !result.ContainsKey(id)).ToArray();
+        if (ids.Length == 0)
+        {
+            return result;
+        }
         var cached = await redis.StringGetAsync([.. ids.Select(RedisKeys.Product)]);
         for (var i = 0; i < ids.Length; i++)
         {
             if (cached[i].HasValue)
             {
-                result[ids[i]] = Product.Parser.ParseFrom((byte[])cached[i]!);
+                Remember(result[ids[i]] = Product.Parser.ParseFrom((byte[])cached[i]!), now);
             }
         }
         var missing = ids.Where(id => !result.ContainsKey(id)).ToList();
@@ -62,7 +81,27 @@ public sealed partial class ProductInfoCache(
         return result;
     }
 
-    public Task ForgetAsync(string productId) => redis.KeyDeleteAsync(RedisKeys.Product(productId));
+    public Task ForgetAsync(string productId)
+    {
+        _memory.TryRemove(productId, out _);
+        return redis.KeyDeleteAsync(RedisKeys.Product(productId));
+    }
+
+    /// <summary>Keeps a product read at <paramref name="readAt"/> in memory; a full memory is emptied (products are few, baskets look at the same ones).</summary>
+    private void Remember(Product product, long readAt)
+    {
+        if (options.Value.ProductMemoryTtl <= TimeSpan.Zero)
+        {
+            return;
+        }
+        if (_memory.Count >= MaxInMemory)
+        {
+            _memory.Clear();
+        }
+        _memory[product.Id] = (product, readAt);
+    }
+
+    private const int MaxInMemory = 10_000;
 
     private async Task<IReadOnlyList<Product>> FetchAsync(IEnumerable<string> ids, CancellationToken cancellationToken)
     {
@@ -78,8 +117,15 @@ public sealed partial class ProductInfoCache(
         }
     }
 
-    private Task<bool[]> CacheAsync(IEnumerable<Product> found) =>
-        Task.WhenAll(found.Select(p => redis.StringSetAsync(RedisKeys.Product(p.Id), p.ToByteArray(), options.Value.ProductCacheTtl)));
+    private Task<bool[]> CacheAsync(IReadOnlyCollection<Product> found)
+    {
+        var now = clock.GetTimestamp();
+        foreach (var product in found)
+        {
+            Remember(product, now);
+        }
+        return Task.WhenAll(found.Select(p => redis.StringSetAsync(RedisKeys.Product(p.Id), p.ToByteArray(), options.Value.ProductCacheTtl)));
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Products unreachable: {Reason}")]
     private static partial void LogProductsUnavailable(ILogger logger, string reason);
