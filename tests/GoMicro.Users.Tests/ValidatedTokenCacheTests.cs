@@ -72,6 +72,17 @@ public sealed class ValidatedTokenCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_remembered_token_is_refused_when_its_kid_now_names_another_key()
+    {
+        var token = Token(_key, DateTime.UtcNow.AddMinutes(5));
+        Assert.True((await _cache.ValidateTokenAsync(token, FromJwks(_key))).IsValid);
+
+        var impostor = NewKey(_key.KeyId); // the JWKS now has other key material under the same kid
+        Assert.False((await _cache.ValidateTokenAsync(token, FromJwks(impostor))).IsValid);
+        Assert.False((await _cache.ValidateTokenAsync(token, Parameters(impostor))).IsValid);
+    }
+
+    [Fact]
     public async Task A_remembered_token_is_refused_for_another_issuer_or_audience()
     {
         var token = Token(_key, DateTime.UtcNow.AddMinutes(5));
