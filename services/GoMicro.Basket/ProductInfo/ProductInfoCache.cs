@@ -19,12 +19,18 @@ public sealed partial class ProductInfoCache(
     ProductsService.ProductsServiceClient products, IDatabase redis, IOptions<BasketOptions> options, TimeProvider clock, ILogger<ProductInfoCache> logger)
 {
     private readonly ConcurrentDictionary<string, (Product Product, long ReadAt)> _memory = new(StringComparer.Ordinal);
+    private int _entries;
+
+    // Grows with every forget. A read that began before a forget does not cache what it read: it
+    // may be the very value the forget dropped, and putting it back would undo the change event.
+    private long _forgets;
 
     /// <summary>The product as products knows it now (for adding to the basket); null when unknown or deleted.</summary>
     public async Task<Product?> GetCurrentAsync(string productId, CancellationToken cancellationToken)
     {
+        var forgets = Interlocked.Read(ref _forgets);
         var found = await FetchAsync([productId], cancellationToken);
-        await CacheAsync(found);
+        await CacheAsync(found, forgets);
         return found.Count > 0 ? found[0] : null;
     }
 
@@ -39,6 +45,7 @@ public sealed partial class ProductInfoCache(
         {
             return result;
         }
+        var forgets = Interlocked.Read(ref _forgets);
         var now = clock.GetTimestamp();
         var memoryTtl = options.Value.ProductMemoryTtl;
         foreach (var id in productIds)
@@ -58,7 +65,7 @@ public sealed partial class ProductInfoCache(
         {
             if (cached[i].HasValue)
             {
-                Remember(result[ids[i]] = Product.Parser.ParseFrom((byte[])cached[i]!), now);
+                Remember(result[ids[i]] = Product.Parser.ParseFrom((byte[])cached[i]!), now, forgets);
             }
         }
         var missing = ids.Where(id => !result.ContainsKey(id)).ToList();
@@ -67,7 +74,7 @@ public sealed partial class ProductInfoCache(
             try
             {
                 var fetched = await FetchAsync(missing, cancellationToken);
-                await CacheAsync(fetched);
+                await CacheAsync(fetched, forgets);
                 foreach (var product in fetched)
                 {
                     result[product.Id] = product;
@@ -83,20 +90,31 @@ public sealed partial class ProductInfoCache(
 
     public Task ForgetAsync(string productId)
     {
+        Interlocked.Increment(ref _forgets);
         _memory.TryRemove(productId, out _);
         return redis.KeyDeleteAsync(RedisKeys.Product(productId));
     }
 
-    /// <summary>Keeps a product read at <paramref name="readAt"/> in memory; a full memory is emptied (products are few, baskets look at the same ones).</summary>
-    private void Remember(Product product, long readAt)
+    private bool ForgotSince(long forgets) => Interlocked.Read(ref _forgets) != forgets;
+
+    /// <summary>
+    /// Keeps a product read at <paramref name="readAt"/> in memory, unless a forget came since
+    /// the read began; a full memory is emptied (products are few, baskets look at the same ones).
+    /// </summary>
+    private void Remember(Product product, long readAt, long forgets)
     {
-        if (options.Value.ProductMemoryTtl <= TimeSpan.Zero)
+        if (options.Value.ProductMemoryTtl <= TimeSpan.Zero || ForgotSince(forgets))
         {
             return;
         }
-        if (_memory.Count >= MaxInMemory)
+        if (_memory.TryAdd(product.Id, (product, readAt)))
         {
-            _memory.Clear();
+            if (Interlocked.Increment(ref _entries) > MaxInMemory)
+            {
+                _memory.Clear();
+                Interlocked.Exchange(ref _entries, 0);
+            }
+            return;
         }
         _memory[product.Id] = (product, readAt);
     }
@@ -117,14 +135,16 @@ public sealed partial class ProductInfoCache(
         }
     }
 
-    private Task<bool[]> CacheAsync(IReadOnlyCollection<Product> found)
+    private Task CacheAsync(IReadOnlyCollection<Product> found, long forgets)
     {
         var now = clock.GetTimestamp();
         foreach (var product in found)
         {
-            Remember(product, now);
+            Remember(product, now, forgets);
         }
-        return Task.WhenAll(found.Select(p => redis.StringSetAsync(RedisKeys.Product(p.Id), p.ToByteArray(), options.Value.ProductCacheTtl)));
+        return ForgotSince(forgets)
+            ? Task.CompletedTask
+            : Task.WhenAll(found.Select(p => redis.StringSetAsync(RedisKeys.Product(p.Id), p.ToByteArray(), options.Value.ProductCacheTtl)));
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Products unreachable: {Reason}")]
