@@ -29,10 +29,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         if (await LockAsync(paymentId, cancellationToken) is { } existing)
         {
-            EnsureHolder(existing, holder);
-            return existing.State == ReservationState.Released
-                ? throw RpcErrors.FailedPrecondition($"stock: the reservation of payment {paymentId} was released ({existing.Reason}); check out again")
-                : existing.ExpiresAt;
+            return Existing(existing, holder);
         }
 
         var products = await LockProductsAsync(wanted.Keys, cancellationToken);
@@ -46,8 +43,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             // (Without a shortage, a concurrent reservation is found by the unique key below.)
             if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } concurrent)
             {
-                EnsureHolder(concurrent, holder);
-                return concurrent.ExpiresAt;
+                return Existing(concurrent, holder);
             }
             throw RpcErrors.FailedPrecondition("stock: " + string.Join("; ", shortLines.Select(l =>
                 products.TryGetValue(Guid.Parse(l.ProductId), out var p)
@@ -78,9 +74,7 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             // The same payment reserved concurrently (a retried call): that one holds the stock.
             await transaction.RollbackAsync(CancellationToken.None);
             db.ChangeTracker.Clear();
-            var winner = await db.StockReservations.AsNoTracking().FirstAsync(r => r.PaymentId == paymentId, cancellationToken);
-            EnsureHolder(winner, holder);
-            return winner.ExpiresAt;
+            return Existing(await db.StockReservations.AsNoTracking().FirstAsync(r => r.PaymentId == paymentId, cancellationToken), holder);
         }
         InventoryMetrics.Reserved.Inc(wanted.Values.Sum());
         return reservation.ExpiresAt;
@@ -149,6 +143,19 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
             EnsureHolder(reservation, holder);
         }
         return await ReleaseAsync(paymentId, reason, cancellationToken);
+    }
+
+    /// <summary>
+    /// The answer to a reserve call that finds this payment's reservation already made (a retry,
+    /// at the start or concurrently): the hold's expiry, or FAILED_PRECONDITION when it was
+    /// released meanwhile, since a released hold holds nothing to charge for.
+    /// </summary>
+    private static DateTimeOffset Existing(StockReservation reservation, Guid holder)
+    {
+        EnsureHolder(reservation, holder);
+        return reservation.State == ReservationState.Released
+            ? throw RpcErrors.FailedPrecondition($"stock: the reservation of payment {reservation.PaymentId} was released ({reservation.Reason}); check out again")
+            : reservation.ExpiresAt;
     }
 
     private static void EnsureHolder(StockReservation reservation, Guid holder)
