@@ -39,6 +39,9 @@ internal static class OperatorSetup
         // Live: the process answers. Ready: it reconciles, or stands by for a leader that does.
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
         app.MapHealthChecks("/healthz/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        // Every family on /metrics from the first scrape, before the first watch event or failure
+        // touches the class: the alert rules name them.
+        OperatorMetrics.Declare();
         app.MapMetrics();
         return app;
     }

@@ -4,6 +4,12 @@ namespace GoMicro.Operator.Controller;
 
 internal static class OperatorMetrics
 {
+    /// <summary>
+    /// Creates the metrics now (the fields are otherwise created at the first use of any of
+    /// them, which for a quiet operator may be after the first scrape).
+    /// </summary>
+    public static void Declare() => GC.KeepAlive(ShopReconcileErrors);
+
     public static readonly Counter Reconciliations = Metrics.CreateCounter(
         "gomicro_operator_reconciliations_total", "Reconciliations of GoMicroShop resources, by result.", "result");
 
