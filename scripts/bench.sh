@@ -170,9 +170,14 @@ pg_settings() {
 }
 
 # The load generator against the four services, as the bench's admin.
-loadgen() {
-  dotnet "$LOADGEN" "$@" --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
+# The load generator's arguments that point it at this run's services, as its admin.
+shop_args() {
+  echo --admin-email "$ADMIN_EMAIL" --admin-password "$ADMIN_PASSWORD" \
     --users "$(url users)" --products "$(url products)" --basket "$(url basket)" --payments "$(url payments)"
+}
+loadgen() {
+  # shellcheck disable=SC2046 # the arguments are words without spaces
+  dotnet "$LOADGEN" "$@" $(shop_args)
 }
 
 # run_load LABEL ROUTE LOADGEN-ARGS…: one scenario; keeps the ROUTE's figures under LABEL.
@@ -269,7 +274,7 @@ RSS_IDLE[ceiling]=$(rss_mb "${PID[ceiling]}")
 
 if [ "$SERVE_MINUTES" -gt 0 ]; then
   for s in $SERVICES ceiling; do log "$s: pid ${PID[$s]}, ${HTTP[$s]:+http://127.0.0.1:${HTTP[$s]}}, log $LOGS/$s.log"; done
-  log "load: dotnet $LOADGEN --scenario checkout --shoppers 32 --seconds 20 --admin-email $ADMIN_EMAIL --admin-password $ADMIN_PASSWORD --users $(url users) --products $(url products) --basket $(url basket) --payments $(url payments)"
+  log "load: dotnet $LOADGEN --scenario checkout --shoppers 32 --seconds 20 $(shop_args)"
   log "serving for $SERVE_MINUTES minutes (Ctrl-C stops everything)"
   sleep $((SERVE_MINUTES * 60)) &
   wait $!   # (a foreground sleep would hold off the INT/TERM trap, and the clean-up, until it ends)
