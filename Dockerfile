@@ -20,7 +20,7 @@ COPY services/GoMicro.Basket/GoMicro.Basket.csproj services/GoMicro.Basket/
 COPY services/GoMicro.Payments/GoMicro.Payments.csproj services/GoMicro.Payments/
 COPY operator/GoMicro.Operator/GoMicro.Operator.csproj operator/GoMicro.Operator/
 RUN test -n "${PROJECT}" || { echo "build with --build-arg PROJECT=GoMicro.<Service>"; exit 1; } \
- && dotnet restore "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)"
+ && dotnet restore --use-current-runtime "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)"
 COPY protos/ protos/
 COPY krakend/ krakend/
 # The operator embeds the alert rules and the dashboard (spec.monitoring) from here.
@@ -28,7 +28,9 @@ COPY monitoring/ monitoring/
 COPY services/ services/
 COPY operator/ operator/
 # The apphost, renamed, is the entry point: the runtime image has no shell to expand a name.
-RUN dotnet publish "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)" -c Release --no-restore -o /app \
+# For the build's own runtime (the image's architecture), so the assemblies are compiled ahead
+# of time (ReadyToRun, Directory.Build.props).
+RUN dotnet publish "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)" -c Release --use-current-runtime --self-contained false --no-restore -o /app \
  && mv "/app/${PROJECT}" /app/gomicro-service \
  && mkdir -p /data
 

@@ -253,9 +253,9 @@ FAILED=0
 for port in "$GOMICRO_PG_PORT" "$GOMICRO_REDIS_PORT" "$GOMICRO_AMQP_PORT" "${HTTP[@]}" "${GRPC[@]}"; do
   port_free "$port" || die "port $port is in use: is another bench run going? (GOMICRO_*_PORT and BENCH_PORT_BASE choose others)"
 done
-log "dotnet publish -c Release (4 services, the ceiling, the load generator) into $PUBLISH"
+log "dotnet publish -c Release, ReadyToRun (4 services, the ceiling, the load generator) into $PUBLISH"
 for name in users products basket payments ceiling loadgen; do
-  dotnet publish "${DIRS[$name]}/${PROJECT[$name]}/${PROJECT[$name]}.csproj" -c Release -o "$PUBLISH/$name" -nologo -v quiet \
+  dotnet publish "${DIRS[$name]}/${PROJECT[$name]}/${PROJECT[$name]}.csproj" -c Release --use-current-runtime --self-contained false -o "$PUBLISH/$name" -nologo -v quiet \
     >"$LOGS/publish-$name.log" 2>&1 || { cat "$LOGS/publish-$name.log" >&2; die "publishing $name failed"; }
 done
 

@@ -38,7 +38,12 @@ internal sealed partial class DatabaseMigrator<TContext>(
                 await StartupLock.RunAsync(db, async t =>
                 {
                     var pending = (await db.Database.GetPendingMigrationsAsync(t)).ToList();
-                    await db.Database.MigrateAsync(t);
+                    if (pending.Count > 0)
+                    {
+                        // Only then: MigrateAsync reads the history again under a lock of its own,
+                        // which every start of an up-to-date database would pay for nothing.
+                        await db.Database.MigrateAsync(t);
+                    }
                     LogMigrated(logger, typeof(TContext).Name, pending.Count);
                 }, token);
             }
