@@ -188,6 +188,92 @@ public sealed class ReservationTests(ProductsFixture products) : IClassFixture<P
     }
 
     [Fact]
+    public async Task Concurrent_reservations_of_overlapping_products_never_oversell_and_account_for_every_unit()
+    {
+        var catalog = new List<Product>();
+        for (var i = 0; i < 4; i++)
+        {
+            catalog.Add(await products.CreateAsync(stock: 12));
+        }
+        var random = new Random(12);
+        // 40 baskets of 2 or 3 of the 4 products, in random order, 1 to 3 of each: about twice
+        // the stock, so some are refused, and every pair of baskets shares rows to lock.
+        var baskets = Enumerable.Range(0, 40).Select(_ => (
+            Payment: Guid.NewGuid(),
+            Lines: catalog.OrderBy(_ => random.Next()).Take(random.Next(2, 4)).Select(p => (p.Id, Quantity: random.Next(1, 4))).ToArray())).ToList();
+
+        var outcomes = await Task.WhenAll(baskets.Select(async b =>
+        {
+            try
+            {
+                await products.Grpc.ReserveStockAsync(Reserve(b.Payment, null, b.Lines), products.Buyer);
+                return StatusCode.OK;
+            }
+            catch (RpcException e)
+            {
+                return e.StatusCode;
+            }
+        }));
+
+        Assert.All(outcomes, o => Assert.True(o is StatusCode.OK or StatusCode.FailedPrecondition, $"a reservation answered {o}"));
+        Assert.Contains(StatusCode.OK, outcomes);
+        Assert.Contains(StatusCode.FailedPrecondition, outcomes);
+        var held = baskets.Where((_, i) => outcomes[i] == StatusCode.OK).ToList();
+        foreach (var product in catalog)
+        {
+            var sold = held.SelectMany(b => b.Lines).Where(l => l.Id == product.Id).Sum(l => l.Quantity);
+            Assert.Equal(12 - sold, await products.StockAsync(product.Id));
+        }
+        foreach (var (payment, _) in baskets.Where((_, i) => outcomes[i] != StatusCode.OK))
+        {
+            Assert.Null(await StateAsync(payment));
+        }
+        Assert.Equal(held.Sum(b => b.Lines.Length), await products.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM stock_reservation_lines WHERE payment_id IN ({string.Join(", ", held.Select(b => $"'{b.Payment}'"))})"));
+    }
+
+    [Fact]
+    public async Task A_reservation_announces_its_new_stock_once_and_owes_nothing_after()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        var payment = Guid.NewGuid();
+
+        await products.Grpc.ReserveStockAsync(Reserve(payment, null, (product.Id, 2)), products.Buyer);
+
+        await products.Events.WaitForAsync<StockChanged>(e => e.Any(x => x.Event.ProductId == product.Id && x.Event.Stock == 3));
+        Assert.False(await products.Database.ScalarAsync<bool>($"SELECT stock_events_pending FROM stock_reservations WHERE payment_id = '{payment}'"));
+        await Task.Delay(1500); // past UnannouncedAfter: the sweeper must not write them again
+        await products.Events.CatchUpAsync();
+        Assert.Single(products.Events.Seen<StockChanged>(), x => x.Event.ProductId == product.Id && x.Event.Stock == 3);
+    }
+
+    [Fact]
+    public async Task Stock_events_a_crash_kept_from_the_outbox_are_written_by_the_sweeper()
+    {
+        var product = await products.CreateAsync(stock: 5);
+        var ranOut = await products.CreateAsync(stock: 1);
+        var payment = Guid.NewGuid();
+        // What the reserving statement leaves when its request stops before the events are
+        // written: the stock taken, the hold recorded, its events owed.
+        await products.Database.ExecuteAsync($"""
+            UPDATE products SET stock = stock - 2, revision = revision + 1 WHERE id = '{product.Id}';
+            UPDATE products SET stock = 0, revision = revision + 1 WHERE id = '{ranOut.Id}';
+            INSERT INTO stock_reservations (payment_id, state, expires_at, created_at, updated_at, stock_events_pending)
+                VALUES ('{payment}', 'Held', now() + interval '10 minutes', now() - interval '1 minute', now(), TRUE);
+            INSERT INTO stock_reservation_lines (payment_id, product_id, quantity) VALUES ('{payment}', '{product.Id}', 2), ('{payment}', '{ranOut.Id}', 1);
+            """);
+
+        await products.Events.WaitForAsync<StockChanged>(e =>
+            e.Any(x => x.Event.ProductId == product.Id && x.Event.Stock == 3) && e.Any(x => x.Event.ProductId == ranOut.Id && x.Event.Stock == 0));
+        await products.Events.WaitForAsync<ProductUpdated>(e => e.Any(x => x.Event.ProductId == ranOut.Id && !x.Event.Available));
+        await Eventually.UntilAsync(async () => !await products.Database.ScalarAsync<bool>(
+            $"SELECT stock_events_pending FROM stock_reservations WHERE payment_id = '{payment}'"), what: "the flag cleared");
+        await Task.Delay(1000);
+        await products.Events.CatchUpAsync();
+        Assert.Single(products.Events.Seen<StockChanged>(), x => x.Event.ProductId == product.Id && x.Event.Stock == 3);
+    }
+
+    [Fact]
     public async Task Product_events_carry_a_revision_that_grows_with_every_change()
     {
         var product = await products.CreateAsync(stock: 5);

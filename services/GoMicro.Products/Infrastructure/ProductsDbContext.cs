@@ -73,6 +73,8 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
             reservation.Property(r => r.Reason).HasMaxLength(200);
             // The expiry sweeper's query: holds past their time.
             reservation.HasIndex(r => r.ExpiresAt).HasFilter("state = 'Held'").HasDatabaseName("ix_stock_reservations_held_expiry");
+            // The sweeper's query: reservations whose stock events a crash kept from the outbox.
+            reservation.HasIndex(r => r.CreatedAt).HasFilter("stock_events_pending").HasDatabaseName("ix_stock_reservations_events_pending");
             reservation.OwnsMany(r => r.Lines, line =>
             {
                 line.ToTable("stock_reservation_lines");

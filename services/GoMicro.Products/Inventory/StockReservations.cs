@@ -10,12 +10,14 @@ namespace GoMicro.Products.Inventory;
 /// <summary>
 /// Stock held for payments: reserve before the charge, commit when the payment succeeds,
 /// release when it fails or the hold expires. Every step is keyed by the payment id and
-/// idempotent, and locks the reservation row first, then the product rows in id order, so
-/// steps for one payment are serialized and two payments cannot deadlock. Stock never goes
-/// below zero (a check constraint says so too). Each method runs in the caller's transaction
-/// (the inbox's, for events) or its own, and saves through the context.
+/// idempotent. Commit and release lock the reservation row first, then the product rows in id
+/// order, so steps for one payment are serialized and two payments cannot deadlock; a reserve
+/// is one statement that locks the product rows in id order and inserts the reservation
+/// without waiting on an existing one (ON CONFLICT DO NOTHING). Stock never goes below zero (a
+/// check constraint says so too). Commit and release run in the caller's transaction (the
+/// inbox's, for events) or their own; a reserve commits on its own.
 /// </summary>
-public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
+public sealed class StockReservations(ProductsDbContext db, ProductCache cache, TimeProvider clock)
 {
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxTtl = TimeSpan.FromHours(1);
@@ -24,60 +26,143 @@ public sealed class StockReservations(ProductsDbContext db, TimeProvider clock)
     /// Holds every line or none, for <paramref name="holder"/>. Throws FAILED_PRECONDITION naming
     /// each short line, PERMISSION_DENIED when another caller holds this payment id.
     /// </summary>
+    /// <remarks>
+    /// One statement takes the stock and records the hold (<see cref="TakeSql"/>), committed on
+    /// its own: the product rows are locked only while PostgreSQL runs it, never across a round
+    /// trip to this service. Checkouts of the same popular products queue on those rows, so how
+    /// long a lock is held bounds them all (BENCHMARKS.md). The StockChanged events follow in a
+    /// transaction of their own (<see cref="AnnounceAsync"/>); the hold's flag keeps them owed
+    /// until then, so a crash in between delays them (the sweeper writes them) but never loses them.
+    /// </remarks>
     public async Task<DateTimeOffset> ReserveAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> wanted, TimeSpan ttl, Guid holder, CancellationToken cancellationToken)
     {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        if (await LockAsync(paymentId, cancellationToken) is { } existing)
+        var now = clock.GetUtcNowForPostgres();
+        var expiresAt = now + ttl;
+        var locked = await TakeAsync(paymentId, wanted, holder, expiresAt, now, cancellationToken);
+        if (locked.Any(l => l.Revision is not null))
+        {
+            foreach (var line in locked)
+            {
+                cache.Invalidate(line.Id, line.Revision!.Value, listing: false);
+            }
+            InventoryMetrics.Reserved.Inc(wanted.Values.Sum());
+            await AnnounceAsync(paymentId, cancellationToken);
+            return expiresAt;
+        }
+
+        // Nothing was taken. Either this payment holds a reservation already (a retry, earlier or
+        // concurrent: that reservation is the answer), or a line is short.
+        if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } existing)
         {
             return Existing(existing, holder);
         }
+        var found = locked.ToDictionary(l => l.Id);
+        throw RpcErrors.FailedPrecondition("stock: " + string.Join("; ", wanted
+            .Where(w => !found.TryGetValue(w.Key, out var l) || l.Stock < w.Value)
+            .Select(w => found.TryGetValue(w.Key, out var l)
+                ? $"only {l.Stock} of '{l.Name}' ({w.Key}) available, the basket wants {w.Value}"
+                : $"product {w.Key} is no longer sold")));
+    }
 
-        var products = await LockProductsAsync(wanted.Keys, cancellationToken);
-        var shortLines = ShortLines(wanted, products);
-        if (shortLines.Count > 0)
-        {
-            // A concurrent call for this payment (a retry) may have reserved while this one waited
-            // for the product rows: then that reservation is the answer, not a shortage. Looked
-            // for only here, not on every call: the product rows stay locked until the commit,
-            // and each statement while they are held keeps other checkouts of them waiting.
-            // (Without a shortage, a concurrent reservation is found by the unique key below.)
-            if (await db.StockReservations.AsNoTracking().FirstOrDefaultAsync(r => r.PaymentId == paymentId, cancellationToken) is { } concurrent)
-            {
-                return Existing(concurrent, holder);
-            }
-            throw RpcErrors.FailedPrecondition("stock: " + string.Join("; ", shortLines.Select(l =>
-                products.TryGetValue(Guid.Parse(l.ProductId), out var p)
-                    ? $"only {l.Available} of '{p.Name}' ({l.ProductId}) available, the basket wants {l.Wanted}"
-                    : $"product {l.ProductId} is no longer sold")));
-        }
+    /// <summary>
+    /// Locks the wanted products in id order (two reservations cannot deadlock), and only if
+    /// every line can be filled takes them all and records the hold; a payment id that holds a
+    /// reservation already takes nothing (ON CONFLICT). Returns each live wanted product with its
+    /// stock as locked and, when taken, its new revision.
+    /// </summary>
+    private const string TakeSql = """
+        WITH wanted AS (
+            SELECT * FROM unnest($1::uuid[], $2::integer[]) AS w(product_id, quantity)),
+        locked AS (
+            SELECT p.id, p.name, p.stock FROM products p
+            WHERE p.id = ANY($1) AND p.deleted_at IS NULL
+            ORDER BY p.id
+            FOR UPDATE),
+        enough AS (
+            SELECT count(*) = cardinality($1) AS ok FROM locked l JOIN wanted w ON w.product_id = l.id WHERE l.stock >= w.quantity),
+        reservation AS (
+            INSERT INTO stock_reservations (payment_id, held_by, state, expires_at, created_at, updated_at, stock_events_pending)
+            SELECT $3, $4, 'Held', $5, $6, $6, TRUE FROM enough WHERE ok
+            ON CONFLICT (payment_id) DO NOTHING
+            RETURNING payment_id),
+        lines AS (
+            INSERT INTO stock_reservation_lines (payment_id, product_id, quantity)
+            SELECT r.payment_id, w.product_id, w.quantity FROM reservation r CROSS JOIN wanted w),
+        taken AS (
+            UPDATE products p SET stock = p.stock - w.quantity, revision = p.revision + 1, updated_at = $6
+            FROM wanted w, reservation r
+            WHERE p.id = w.product_id
+            RETURNING p.id, p.revision)
+        SELECT l.id, l.name, l.stock, t.revision FROM locked l LEFT JOIN taken t ON t.id = l.id
+        """;
 
-        var now = clock.GetUtcNowForPostgres();
-        Take(products, wanted, now);
-        var reservation = new StockReservation
-        {
-            PaymentId = paymentId,
-            HeldBy = holder,
-            State = ReservationState.Held,
-            Lines = [.. wanted.Select(w => new ReservedLine { ProductId = w.Key, Quantity = w.Value })],
-            ExpiresAt = now + ttl,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.StockReservations.Add(reservation);
+    private sealed record LockedProduct(Guid Id, string Name, int Stock, long? Revision);
+
+    private async Task<List<LockedProduct>> TakeAsync(
+        Guid paymentId, IReadOnlyDictionary<Guid, int> wanted, Guid holder, DateTimeOffset expiresAt, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await db.SaveChangesAsync(cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
+            await using var command = new NpgsqlCommand(TakeSql, (NpgsqlConnection)db.Database.GetDbConnection())
+            {
+                Parameters =
+                {
+                    new() { Value = wanted.Keys.ToArray() },
+                    new() { Value = wanted.Values.ToArray() },
+                    new() { Value = paymentId },
+                    new() { Value = holder },
+                    new() { Value = expiresAt },
+                    new() { Value = now },
+                },
+            };
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var locked = new List<LockedProduct>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                locked.Add(new(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), await reader.IsDBNullAsync(3, cancellationToken) ? null : reader.GetInt64(3)));
+            }
+            return locked;
         }
-        catch (DbUpdateException ex) when (ex.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
+        finally
         {
-            // The same payment reserved concurrently (a retried call): that one holds the stock.
-            await transaction.RollbackAsync(CancellationToken.None);
-            db.ChangeTracker.Clear();
-            return Existing(await db.StockReservations.AsNoTracking().FirstAsync(r => r.PaymentId == paymentId, cancellationToken), holder);
+            await db.Database.CloseConnectionAsync();
         }
-        InventoryMetrics.Reserved.Inc(wanted.Values.Sum());
-        return reservation.ExpiresAt;
+    }
+
+    /// <summary>
+    /// Writes the events a reservation owes (<see cref="StockReservation.StockEventsPending"/>):
+    /// StockChanged for each of its products, and ProductUpdated for one that ran out, from the
+    /// products as they are now (state, not deltas: a consumer keeps the highest revision). The
+    /// claim (clearing the flag) and the events commit together, so they are written once, by
+    /// whichever of the request and the sweeper gets there first. False when there was nothing to write.
+    /// </summary>
+    public async Task<bool> AnnounceAsync(Guid paymentId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var products = await db.Products
+            .FromSqlInterpolated($"""
+                WITH claimed AS (
+                    UPDATE stock_reservations SET stock_events_pending = FALSE
+                    WHERE payment_id = {paymentId} AND stock_events_pending
+                    RETURNING payment_id)
+                SELECT p.*, p.xmin FROM products p
+                WHERE p.id IN (SELECT l.product_id FROM stock_reservation_lines l JOIN claimed c ON c.payment_id = l.payment_id)
+                """)
+            .IgnoreQueryFilters()
+            .AsNoTracking()
+            .ToListAsync(cancellationToken);
+        foreach (var product in products)
+        {
+            db.AddEvent(product.ToStockChanged());
+            if (!product.Available && product.DeletedAt is null)
+            {
+                db.AddEvent(product.ToUpdated());
+            }
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return products.Count > 0;
     }
 
     /// <summary>

@@ -38,6 +38,13 @@ public sealed class StockReservation
 
     /// <summary>Why it was released (expired, declined, …).</summary>
     public string? Reason { get; set; }
+
+    /// <summary>
+    /// The reservation took stock whose StockChanged (and ProductUpdated) events are not yet in
+    /// the outbox: set by the statement that takes the stock, cleared in the transaction that
+    /// writes them (<see cref="Inventory.StockReservations.AnnounceAsync"/>).
+    /// </summary>
+    public bool StockEventsPending { get; set; }
 }
 
 public sealed class ReservedLine

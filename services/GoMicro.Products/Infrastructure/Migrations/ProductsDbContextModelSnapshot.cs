@@ -44,7 +44,8 @@ namespace GoMicro.Products.Infrastructure.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("type");
 
-                    b.HasKey("MessageId", "Consumer");
+                    b.HasKey("MessageId", "Consumer")
+                        .HasName("PK_inbox_messages");
 
                     b.ToTable("inbox_messages", (string)null);
                 });
@@ -90,7 +91,8 @@ namespace GoMicro.Products.Infrastructure.Migrations
                         .HasColumnType("character varying(200)")
                         .HasColumnName("type");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id")
+                        .HasName("PK_outbox_messages");
 
                     b.HasIndex("OccurredAt")
                         .HasDatabaseName("ix_outbox_messages_unsent")
@@ -163,9 +165,11 @@ namespace GoMicro.Products.Infrastructure.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
-                    b.HasKey("Id");
+                    b.HasKey("Id")
+                        .HasName("PK_products");
 
-                    b.HasIndex("Category");
+                    b.HasIndex("Category")
+                        .HasDatabaseName("IX_products_category");
 
                     b.HasIndex("Description")
                         .HasDatabaseName("ix_products_description_trgm");
@@ -179,9 +183,11 @@ namespace GoMicro.Products.Infrastructure.Migrations
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Name"), "gin");
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Name"), new[] { "gin_trgm_ops" });
 
-                    b.HasIndex("Name", "Id");
+                    b.HasIndex("Name", "Id")
+                        .HasDatabaseName("IX_products_name_id");
 
-                    b.HasIndex("PriceCents", "Id");
+                    b.HasIndex("PriceCents", "Id")
+                        .HasDatabaseName("IX_products_price_cents_id");
 
                     b.ToTable("products", null, t =>
                         {
@@ -219,11 +225,20 @@ namespace GoMicro.Products.Infrastructure.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("state");
 
+                    b.Property<bool>("StockEventsPending")
+                        .HasColumnType("boolean")
+                        .HasColumnName("stock_events_pending");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");
 
-                    b.HasKey("PaymentId");
+                    b.HasKey("PaymentId")
+                        .HasName("PK_stock_reservations");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_stock_reservations_events_pending")
+                        .HasFilter("stock_events_pending");
 
                     b.HasIndex("ExpiresAt")
                         .HasDatabaseName("ix_stock_reservations_held_expiry")
@@ -252,16 +267,20 @@ namespace GoMicro.Products.Infrastructure.Migrations
                                 .HasColumnName("quantity");
 
                             b1.Property<Guid>("payment_id")
-                                .HasColumnType("uuid");
+                                .HasColumnType("uuid")
+                                .HasColumnName("payment_id");
 
-                            b1.HasKey("id");
+                            b1.HasKey("id")
+                                .HasName("PK_stock_reservation_lines");
 
-                            b1.HasIndex("payment_id");
+                            b1.HasIndex("payment_id")
+                                .HasDatabaseName("IX_stock_reservation_lines_payment_id");
 
                             b1.ToTable("stock_reservation_lines", (string)null);
 
                             b1.WithOwner()
-                                .HasForeignKey("payment_id");
+                                .HasForeignKey("payment_id")
+                                .HasConstraintName("FK_stock_reservation_lines_stock_reservations_payment_id");
                         });
 
                     b.Navigation("Lines");
