@@ -25,6 +25,8 @@ public static class ApplicationServices
         builder.Services.AddServiceKeyPolicy(builder.Configuration, ServiceKeys.Payments, ServiceKeys.PaymentsPolicy);
         builder.Services.Configure<ReservationOptions>(builder.Configuration.GetSection("Products:Reservations"));
         builder.Services.AddHostedService<ReservationExpiry>();
+        builder.Services.AddSingleton<StockAnnouncer>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<StockAnnouncer>());
         builder.Services.AddHostedService<SampleCatalog>();
         builder.Services.AddHostedService<CatalogWarmup>();
         return builder;

@@ -48,7 +48,6 @@ public sealed class ProductsFixture : IAsyncLifetime
         ["RabbitMq:RetryDelays:1"] = "00:00:00.400",
         ["Database:MigrateOnStartup"] = "true",
         ["Products:Reservations:SweepInterval"] = "00:00:00.200",
-        ["Products:Reservations:UnannouncedAfter"] = "00:00:01",
     };
 
     public Metadata Admin => new() { { "authorization", $"Bearer {Identity.AdminToken()}" } };

@@ -17,7 +17,7 @@ namespace GoMicro.Products.Inventory;
 /// check constraint says so too). Commit and release run in the caller's transaction (the
 /// inbox's, for events) or their own; a reserve commits on its own.
 /// </summary>
-public sealed class StockReservations(ProductsDbContext db, ProductCache cache, TimeProvider clock)
+public sealed class StockReservations(ProductsDbContext db, ProductCache cache, StockAnnouncer announcer, TimeProvider clock)
 {
     public static readonly TimeSpan DefaultTtl = TimeSpan.FromMinutes(10);
     public static readonly TimeSpan MaxTtl = TimeSpan.FromHours(1);
@@ -30,9 +30,9 @@ public sealed class StockReservations(ProductsDbContext db, ProductCache cache, 
     /// One statement takes the stock and records the hold (<see cref="TakeSql"/>), committed on
     /// its own: the product rows are locked only while PostgreSQL runs it, never across a round
     /// trip to this service. Checkouts of the same popular products queue on those rows, so how
-    /// long a lock is held bounds them all (BENCHMARKS.md). The StockChanged events follow in a
-    /// transaction of their own (<see cref="AnnounceAsync"/>); the hold's flag keeps them owed
-    /// until then, so a crash in between delays them (the sweeper writes them) but never loses them.
+    /// long a lock is held bounds them all (BENCHMARKS.md). The StockChanged events follow, in
+    /// batches (<see cref="StockAnnouncer"/>); the hold's flag keeps them owed until written, so
+    /// a crash in between delays them but never loses them.
     /// </remarks>
     public async Task<DateTimeOffset> ReserveAsync(Guid paymentId, IReadOnlyDictionary<Guid, int> wanted, TimeSpan ttl, Guid holder, CancellationToken cancellationToken)
     {
@@ -46,7 +46,7 @@ public sealed class StockReservations(ProductsDbContext db, ProductCache cache, 
                 cache.Invalidate(line.Id, line.Revision!.Value, listing: false);
             }
             InventoryMetrics.Reserved.Inc(wanted.Values.Sum());
-            await AnnounceAsync(paymentId, cancellationToken);
+            announcer.Wake();
             return expiresAt;
         }
 
@@ -128,41 +128,6 @@ public sealed class StockReservations(ProductsDbContext db, ProductCache cache, 
         {
             await db.Database.CloseConnectionAsync();
         }
-    }
-
-    /// <summary>
-    /// Writes the events a reservation owes (<see cref="StockReservation.StockEventsPending"/>):
-    /// StockChanged for each of its products, and ProductUpdated for one that ran out, from the
-    /// products as they are now (state, not deltas: a consumer keeps the highest revision). The
-    /// claim (clearing the flag) and the events commit together, so they are written once, by
-    /// whichever of the request and the sweeper gets there first. False when there was nothing to write.
-    /// </summary>
-    public async Task<bool> AnnounceAsync(Guid paymentId, CancellationToken cancellationToken)
-    {
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var products = await db.Products
-            .FromSqlInterpolated($"""
-                WITH claimed AS (
-                    UPDATE stock_reservations SET stock_events_pending = FALSE
-                    WHERE payment_id = {paymentId} AND stock_events_pending
-                    RETURNING payment_id)
-                SELECT p.*, p.xmin FROM products p
-                WHERE p.id IN (SELECT l.product_id FROM stock_reservation_lines l JOIN claimed c ON c.payment_id = l.payment_id)
-                """)
-            .IgnoreQueryFilters()
-            .AsNoTracking()
-            .ToListAsync(cancellationToken);
-        foreach (var product in products)
-        {
-            db.AddEvent(product.ToStockChanged());
-            if (!product.Available && product.DeletedAt is null)
-            {
-                db.AddEvent(product.ToUpdated());
-            }
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return products.Count > 0;
     }
 
     /// <summary>

@@ -42,7 +42,7 @@ public sealed class StockReservation
     /// <summary>
     /// The reservation took stock whose StockChanged (and ProductUpdated) events are not yet in
     /// the outbox: set by the statement that takes the stock, cleared in the transaction that
-    /// writes them (<see cref="Inventory.StockReservations.AnnounceAsync"/>).
+    /// writes them (<see cref="Inventory.StockAnnouncer"/>).
     /// </summary>
     public bool StockEventsPending { get; set; }
 }
