@@ -19,7 +19,8 @@
 # compiles); checkout open loop at 200/s (p99 from the scheduled start, errors, misses) with
 # the stock commit lag from products' gomicro_stock_commit_lag_seconds histogram; then the
 # two checkout runs again with PostgreSQL on durable settings. Also start-to-ready per service
-# (fresh and warm database) and resident memory (idle, after load).
+# (fresh database; warm database, idle; and, reported beside it, after the load) and resident
+# memory (idle, after load).
 #
 # It runs its own PostgreSQL, Redis and RabbitMQ (scripts/deps.sh; the GOMICRO_* variables of
 # deps.sh choose ports and directory, with defaults of its own below) and listens on
@@ -81,7 +82,7 @@ declare -A PROJECT=([users]=GoMicro.Users [products]=GoMicro.Products [basket]=G
 declare -A DIRS=([users]=services [products]=services [basket]=services [payments]=services [ceiling]=tools [loadgen]=tools)
 declare -A HTTP=([users]=$BASE [products]=$((BASE + 2)) [basket]=$((BASE + 4)) [payments]=$((BASE + 6)) [ceiling]=$((BASE + 10)))
 declare -A GRPC=([users]=$((BASE + 1)) [products]=$((BASE + 3)) [basket]=$((BASE + 5)) [payments]=$((BASE + 7)))
-declare -A PID=() READY_FRESH=() READY_WARM=() RSS_IDLE=() RSS_LOADED=()
+declare -A PID=() READY_FRESH=() READY_WARM=() READY_AFTER=() RSS_IDLE=() RSS_LOADED=()
 declare -A RPS=() P50=() P99=() ERRORS=() MISSED=() PAID=()
 LOADGEN=$PUBLISH/loadgen/GoMicro.LoadGen.dll
 ceiling_url="http://127.0.0.1:${HTTP[ceiling]}"
@@ -157,7 +158,11 @@ start_services() {
   local kind=$1 s
   for s in $SERVICES; do
     start_and_time "$s" || exit 1
-    if [ "$kind" = fresh ]; then READY_FRESH[$s]=$READY_MS; else READY_WARM[$s]=$READY_MS; fi
+    case $kind in
+      fresh) READY_FRESH[$s]=$READY_MS ;;
+      warm) READY_WARM[$s]=$READY_MS ;;
+      *) READY_AFTER[$s]=$READY_MS ;;
+    esac
     log "$s ready in $READY_MS ms ($kind database)"
   done
 }
@@ -266,6 +271,10 @@ scripts/deps.sh start >/dev/null 2>"$LOGS/deps.log" || { cat "$LOGS/deps.log" >&
 command -v psql >/dev/null || die "psql is missing (apt-get install postgresql-client)"
 PG_FAST=$(pg_settings)
 start_services fresh
+# Start-up on a warm database is timed on an idle shop: after the load below, a restart also
+# works off the events the load left queued (timed too, and reported beside it).
+for s in payments basket products users; do stop_process "$s"; done
+start_services warm
 start_and_time ceiling || exit 1
 log "ceiling ready in $READY_MS ms"
 sleep 5
@@ -295,7 +304,7 @@ log "PostgreSQL with durable settings; the services start again (on a warm datab
 for s in payments basket products users; do stop_process "$s"; done
 GOMICRO_PG_DURABLE=1 scripts/deps.sh restart-postgres >/dev/null 2>>"$LOGS/deps.log" || die "PostgreSQL did not restart"
 PG_DURABLE=$(pg_settings)
-start_services warm
+start_services after-load
 checkout_pair "-durable"
 
 # --- the table -------------------------------------------------------------------------------
@@ -339,7 +348,7 @@ read_row 'GET /basket' gomicro-basket ceiling-basket 0.5
 checkout_rows "" "test-speed PostgreSQL"
 checkout_rows "-durable" "durable PostgreSQL"
 for s in $SERVICES; do
-  row "$s: start → ready, fresh / warm database" "$(seconds_of "${READY_FRESH[$s]}") s / $(seconds_of "${READY_WARM[$s]:-0}") s" "" "" "—" "—" "≤ 2 s (warm)" "$(met "$(seconds_of "${READY_WARM[$s]:-99999}")" "<=" 2)"
+  row "$s: start → ready, fresh / warm database (after the load, durable PG)" "$(seconds_of "${READY_FRESH[$s]}") s / $(seconds_of "${READY_WARM[$s]:-0}") s ($(seconds_of "${READY_AFTER[$s]:-0}") s)" "" "" "—" "—" "≤ 2 s (warm)" "$(met "$(seconds_of "${READY_WARM[$s]:-99999}")" "<=" 2)"
 done
 for s in $SERVICES; do
   idle_ok=$(met "${RSS_IDLE[$s]}" "<=" 100); loaded_ok=$(met "${RSS_LOADED[$s]}" "<=" 150)
@@ -382,8 +391,8 @@ if [ -n "$JSON_DIR" ]; then
     for s in $SERVICES; do
       [ "$first" = 1 ] || echo ","
       first=0
-      printf '    "%s": {"readyMsFresh": %s, "readyMsWarm": %s, "rssMbIdle": %s, "rssMbAfterLoad": %s}' \
-        "$s" "${READY_FRESH[$s]}" "${READY_WARM[$s]:-null}" "${RSS_IDLE[$s]}" "${RSS_LOADED[$s]}"
+      printf '    "%s": {"readyMsFresh": %s, "readyMsWarm": %s, "readyMsAfterLoad": %s, "rssMbIdle": %s, "rssMbAfterLoad": %s}' \
+        "$s" "${READY_FRESH[$s]}" "${READY_WARM[$s]:-null}" "${READY_AFTER[$s]:-null}" "${RSS_IDLE[$s]}" "${RSS_LOADED[$s]}"
     done
     echo; echo "  }"
     echo "}"
