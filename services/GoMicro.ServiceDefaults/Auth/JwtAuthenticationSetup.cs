@@ -27,6 +27,9 @@ internal static class JwtAuthenticationSetup
             .AddJwtBearer(options =>
             {
                 options.MapInboundClaims = false;
+                // Nothing reads the token back from the authentication properties (a service that
+                // calls another forwards the request's Authorization header): not stored per request.
+                options.SaveToken = false;
                 if (jwt.ValidatedTokenCacheSize > 0)
                 {
                     options.TokenHandlers.Clear();
