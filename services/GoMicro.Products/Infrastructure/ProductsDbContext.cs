@@ -71,6 +71,7 @@ public sealed class ProductsDbContext(DbContextOptions<ProductsDbContext> option
             reservation.HasKey(r => r.PaymentId).HasName("PK_stock_reservations");
             reservation.Property(r => r.State).HasConversion<string>().HasMaxLength(20);
             reservation.Property(r => r.Reason).HasMaxLength(200);
+            reservation.Property(r => r.TraceParent).HasMaxLength(55);
             // The expiry sweeper's query: holds past their time.
             reservation.HasIndex(r => r.ExpiresAt).HasFilter("state = 'Held'").HasDatabaseName("ix_stock_reservations_held_expiry");
             // The sweeper's query: reservations whose stock events a crash kept from the outbox.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GoMicro.Events.V1;
 using GoMicro.Messaging.Outbox;
 using GoMicro.Products.Catalog;
@@ -81,8 +82,8 @@ public sealed class StockReservations(ProductsDbContext db, ProductCache cache, 
         enough AS (
             SELECT count(*) = cardinality($1) AS ok FROM locked l JOIN wanted w ON w.product_id = l.id WHERE l.stock >= w.quantity),
         reservation AS (
-            INSERT INTO stock_reservations (payment_id, held_by, state, expires_at, created_at, updated_at, stock_events_pending)
-            SELECT $3, $4, 'Held', $5, $6, $6, TRUE FROM enough WHERE ok
+            INSERT INTO stock_reservations (payment_id, held_by, state, expires_at, created_at, updated_at, stock_events_pending, trace_parent)
+            SELECT $3, $4, 'Held', $5, $6, $6, TRUE, $7 FROM enough WHERE ok
             ON CONFLICT (payment_id) DO NOTHING
             RETURNING payment_id),
         lines AS (
@@ -114,6 +115,7 @@ public sealed class StockReservations(ProductsDbContext db, ProductCache cache, 
                     new() { Value = holder },
                     new() { Value = expiresAt },
                     new() { Value = now },
+                    new() { Value = Activity.Current is { IdFormat: ActivityIdFormat.W3C } trace ? trace.Id : DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Varchar },
                 },
             };
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);

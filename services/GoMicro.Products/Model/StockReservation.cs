@@ -45,6 +45,9 @@ public sealed class StockReservation
     /// writes them (<see cref="Inventory.StockAnnouncer"/>).
     /// </summary>
     public bool StockEventsPending { get; set; }
+
+    /// <summary>The W3C traceparent of the request that made the reservation: its stock events, written later, continue that trace.</summary>
+    public string? TraceParent { get; set; }
 }
 
 public sealed class ReservedLine

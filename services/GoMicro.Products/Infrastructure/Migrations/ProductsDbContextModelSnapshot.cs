@@ -229,6 +229,11 @@ namespace GoMicro.Products.Infrastructure.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("stock_events_pending");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
+
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("updated_at");

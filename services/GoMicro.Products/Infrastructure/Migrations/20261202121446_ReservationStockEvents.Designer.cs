@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace GoMicro.Products.Infrastructure.Migrations
 {
     [DbContext(typeof(ProductsDbContext))]
-    [Migration("20261202114556_ReservationStockEvents")]
+    [Migration("20261202121446_ReservationStockEvents")]
     partial class ReservationStockEvents
     {
         /// <inheritdoc />
@@ -231,6 +231,11 @@ namespace GoMicro.Products.Infrastructure.Migrations
                     b.Property<bool>("StockEventsPending")
                         .HasColumnType("boolean")
                         .HasColumnName("stock_events_pending");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(55)
+                        .HasColumnType("character varying(55)")
+                        .HasColumnName("trace_parent");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")

@@ -17,6 +17,13 @@ namespace GoMicro.Products.Infrastructure.Migrations
                 nullable: false,
                 defaultValue: false);
 
+            migrationBuilder.AddColumn<string>(
+                name: "trace_parent",
+                table: "stock_reservations",
+                type: "character varying(55)",
+                maxLength: 55,
+                nullable: true);
+
             migrationBuilder.CreateIndex(
                 name: "ix_stock_reservations_events_pending",
                 table: "stock_reservations",
@@ -33,6 +40,10 @@ namespace GoMicro.Products.Infrastructure.Migrations
 
             migrationBuilder.DropColumn(
                 name: "stock_events_pending",
+                table: "stock_reservations");
+
+            migrationBuilder.DropColumn(
+                name: "trace_parent",
                 table: "stock_reservations");
         }
     }
