@@ -10,7 +10,7 @@ FROM ${SDK_IMAGE} AS build
 ARG PROJECT
 WORKDIR /src
 # Restore in its own layer: it changes only when a project file or a package version does.
-COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
+COPY global.json Directory.Build.props Directory.Build.targets Directory.Packages.props .editorconfig ./
 COPY services/GoMicro.Protos/GoMicro.Protos.csproj services/GoMicro.Protos/
 COPY services/GoMicro.ServiceDefaults/GoMicro.ServiceDefaults.csproj services/GoMicro.ServiceDefaults/
 COPY services/GoMicro.Messaging/GoMicro.Messaging.csproj services/GoMicro.Messaging/
