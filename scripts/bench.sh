@@ -263,6 +263,13 @@ for name in users products basket payments ceiling loadgen; do
   dotnet publish "${DIRS[$name]}/${PROJECT[$name]}/${PROJECT[$name]}.csproj" -c Release --use-current-runtime --self-contained false -o "$PUBLISH/$name" -nologo -v quiet \
     >"$LOGS/publish-$name.log" 2>&1 || { cat "$LOGS/publish-$name.log" >&2; die "publishing $name failed"; }
 done
+# The services run compiled ahead of time, as in their images (Directory.Build.targets). A
+# property read too early once left that out without a word, so each service's own assembly
+# must carry the ReadyToRun header's signature ("RTR").
+for name in $SERVICES; do
+  LC_ALL=C grep -q -a -F RTR "$PUBLISH/$name/${PROJECT[$name]}.dll" \
+    || die "$name was published without ReadyToRun (see PublishReadyToRun in Directory.Build.targets)"
+done
 
 # --- dependencies and services ---------------------------------------------------------------
 log "fresh dependencies (scripts/deps.sh in $GOMICRO_DEPS_DIR)"
