@@ -29,7 +29,7 @@ COPY services/ services/
 COPY operator/ operator/
 # The apphost, renamed, is the entry point: the runtime image has no shell to expand a name.
 # For the build's own runtime (the image's architecture), so the assemblies are compiled ahead
-# of time (ReadyToRun, Directory.Build.props).
+# of time (ReadyToRun, Directory.Build.targets).
 RUN dotnet publish "$(ls services/${PROJECT}/${PROJECT}.csproj operator/${PROJECT}/${PROJECT}.csproj 2>/dev/null | head -n 1)" -c Release --use-current-runtime --self-contained false --no-restore -o /app \
  && mv "/app/${PROJECT}" /app/gomicro-service \
  && mkdir -p /data
