@@ -50,4 +50,30 @@ public sealed class DependencyFailureTests
         Assert.False(nothingRegistered.IsDependencyFailure(new RedisConnectionException(ConnectionFailureType.UnableToConnect, CommandFlags.None, "no connection is active", null, CommandStatus.WaitingToBeSent)));
         Assert.True(nothingRegistered.IsDependencyFailure(new TimeoutException("every service's own")));
     }
+
+    [Fact]
+    public async Task Basket_fails_fast_on_Redis_by_default_and_the_connection_strings_own_timeouts_win()
+    {
+        var server = await GoMicro.Testing.TestDependencies.RedisAsync();
+
+        var defaults = await MultiplexerOptionsAsync(server);
+        Assert.Equal(500, defaults.AsyncTimeout);
+        Assert.Equal(500, defaults.SyncTimeout);
+        Assert.False(defaults.AbortOnConnectFail);
+
+        var tuned = await MultiplexerOptionsAsync($"{server},asyncTimeout=2000,syncTimeout=1500,connectTimeout=4000");
+        Assert.Equal(2000, tuned.AsyncTimeout);
+        Assert.Equal(1500, tuned.SyncTimeout);
+        Assert.Equal(4000, tuned.ConnectTimeout);
+    }
+
+    /// <summary>The options of the multiplexer basket builds from this connection string.</summary>
+    private static async Task<ConfigurationOptions> MultiplexerOptionsAsync(string connectionString)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Configuration["ConnectionStrings:Redis"] = connectionString;
+        builder.AddRedis();
+        await using var services = builder.Services.BuildServiceProvider();
+        return ConfigurationOptions.Parse(services.GetRequiredService<IConnectionMultiplexer>().Configuration);
+    }
 }

@@ -13,21 +13,25 @@ internal static class RedisSetup
     /// </summary>
     public static void AddRedis(this WebApplicationBuilder builder)
     {
-        var options = ConfigurationOptions.Parse(builder.Configuration.GetRequired("ConnectionStrings:Redis"));
-        options.AbortOnConnectFail = false;
-        options.BacklogPolicy = BacklogPolicy.FailFast;
-        options.ConnectTimeout = 2000;
-        options.SyncTimeout = 500;
-        options.AsyncTimeout = 500;
-        options.ConnectRetry = 1;
-        options.ReconnectRetryPolicy = new LinearRetry(250);
-        options.ClientName = "gomicro-basket";
-
+        var options = Options(builder.Configuration.GetRequired("ConnectionStrings:Redis"));
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         builder.Services.AddSingleton(sp => sp.GetRequiredService<IConnectionMultiplexer>().GetDatabase());
         builder.Services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis", tags: [HealthTags.Ready]);
         // Redis unreachable is UNAVAILABLE (503) for the caller, never INTERNAL.
         builder.Services.AddDependencyFailure<RedisConnectionException>().AddDependencyFailure<RedisTimeoutException>();
+    }
+
+    // Our defaults come first, so what the connection string says wins: an operator who sets
+    // asyncTimeout=2000 in ConnectionStrings__Redis gets 2 s, not our 500 ms.
+    private const string Defaults = "abortConnect=false,connectTimeout=2000,syncTimeout=500,asyncTimeout=500,connectRetry=1,name=gomicro-basket";
+
+    /// <summary>The multiplexer's options: ours, then the connection string's on top.</summary>
+    public static ConfigurationOptions Options(string connectionString)
+    {
+        var options = ConfigurationOptions.Parse($"{Defaults},{connectionString}");
+        options.BacklogPolicy = BacklogPolicy.FailFast;
+        options.ReconnectRetryPolicy = new LinearRetry(250);
+        return options;
     }
 }
 
