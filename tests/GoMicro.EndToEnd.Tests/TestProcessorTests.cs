@@ -33,6 +33,23 @@ public sealed class TestProcessorTests(PostgresDatabase database) : IClassFixtur
     private static ChargeRequest FailsOnce(Guid paymentId) => new(paymentId, 1200, "EUR", TestCards.ProcessorError);
 
     [Fact]
+    public async Task Concurrent_and_repeated_charges_of_one_payment_book_one_charge_and_answer_its_reference()
+    {
+        var processor = NewProcessor();
+        var payment = Guid.NewGuid();
+        var request = new ChargeRequest(payment, 1200, "EUR", TestCards.Success);
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => Task.Run(() => processor.ChargeAsync(request, default))));
+        var again = await processor.ChargeAsync(request, default);
+
+        Assert.All(results, r => Assert.Equal(ChargeOutcome.Charged, r.Outcome));
+        var reference = Assert.Single(results.Select(r => r.Reference).Append(again.Reference).Distinct());
+        Assert.Equal(reference, await database.ScalarAsync<string>($"SELECT reference FROM test_processor.charges WHERE payment_id = '{payment}'"));
+        Assert.Equal(1L, await database.ScalarAsync<long>($"SELECT count(*) FROM test_processor.charges WHERE payment_id = '{payment}'"));
+        Assert.Equal(1200L, await database.ScalarAsync<long>($"SELECT amount_cents FROM test_processor.charges WHERE payment_id = '{payment}'"));
+    }
+
+    [Fact]
     public async Task The_fails_once_card_is_charged_on_a_prompt_retry()
     {
         var processor = NewProcessor();

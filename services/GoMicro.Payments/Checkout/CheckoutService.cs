@@ -4,6 +4,7 @@ using System.Text;
 using GoMicro.Messaging.Outbox;
 using GoMicro.Payments.Infrastructure;
 using GoMicro.Payments.Providers;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace GoMicro.Payments.Checkout;
@@ -16,7 +17,8 @@ namespace GoMicro.Payments.Checkout;
 /// original payment and never charges again.
 /// </summary>
 public sealed partial class CheckoutService(
-    PaymentsDbContext db, BasketPricer pricer, StockHold stock, IPaymentProvider provider, PaymentSettlement settlement, TimeProvider clock, ILogger<CheckoutService> logger)
+    PaymentsDbContext db, BasketPricer pricer, StockHold stock, IPaymentProvider provider, PaymentSettlement settlement,
+    IOptions<RecoveryOptions> recovery, TimeProvider clock, ILogger<CheckoutService> logger)
 {
     private static readonly TimeSpan ReplayWait = TimeSpan.FromSeconds(15);
 
@@ -33,11 +35,8 @@ public sealed partial class CheckoutService(
             }
             var hash = Hash(paymentMethod);
 
-            if (await FindAsync(userId, key, cancellationToken) is { } earlier)
-            {
-                return await ReplayAsync(earlier, hash, cancellationToken);
-            }
-
+            // No lookup of the key first: a repeated key is rare, and the unique index on it finds
+            // one at the insert below (or pricing refuses the emptied basket); both then replay.
             BasketPricer.PricedBasket priced;
             try
             {
@@ -54,6 +53,7 @@ public sealed partial class CheckoutService(
                 throw;
             }
             var now = clock.GetUtcNowForPostgres();
+            var stampedAt = clock.GetTimestamp(); // when UpdatedAt was taken
             var payment = new Payment
             {
                 Id = Guid.CreateVersion7(),
@@ -94,19 +94,23 @@ public sealed partial class CheckoutService(
             }
 
             // Claim the charge: recovery leaves a payment alone until it is StaleAfter old, which
-            // is longer than the provider's whole budget (checked at start-up), so from this
-            // write on it cannot settle this payment while the charge is in flight. If it
-            // already did (this checkout was slower than StaleAfter), its outcome stands and
-            // nothing is charged here.
-            payment.UpdatedAt = clock.GetUtcNowForPostgres();
-            try
+            // is at least twice the provider's whole budget (checked at start-up). A reservation
+            // that came back within a quarter of StaleAfter of the insert leaves the charge
+            // three quarters of it, so recovery cannot meet it in flight: no write. A slower one
+            // moves the payment's clock on first; if recovery already settled it (this checkout
+            // was slower than StaleAfter), its outcome stands and nothing is charged here.
+            if (clock.GetElapsedTime(stampedAt) >= recovery.Value.StaleAfter / 4)
             {
-                await db.SaveChangesAsync(CancellationToken.None);
-            }
-            catch (DbUpdateConcurrencyException)
-            {
-                db.ChangeTracker.Clear();
-                return await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
+                payment.UpdatedAt = clock.GetUtcNowForPostgres();
+                try
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    db.ChangeTracker.Clear();
+                    return await db.Payments.AsNoTracking().FirstAsync(p => p.Id == payment.Id, CancellationToken.None);
+                }
             }
 
             // Not the request's token: once the stock is held, the charge is seen through even if the caller goes away.

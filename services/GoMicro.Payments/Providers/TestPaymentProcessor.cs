@@ -58,32 +58,27 @@ public sealed class TestPaymentProcessor(IServiceScopeFactory scopes, TimeProvid
 
         await using var scope = scopes.CreateAsyncScope();
         var ledger = scope.ServiceProvider.GetRequiredService<TestProcessorLedger>();
-        if (await ledger.Charges.FirstOrDefaultAsync(c => c.PaymentId == request.PaymentId, cancellationToken) is { } existing)
-        {
-            await AnswerLateAsync(request, cancellationToken);
-            return ChargeResult.Charged(existing.Reference); // idempotent per payment
-        }
-        var charge = new TestProcessorCharge
-        {
-            Reference = "ch_" + Guid.NewGuid().ToString("N"),
-            PaymentId = request.PaymentId,
-            AmountCents = request.AmountCents,
-            Currency = request.Currency,
-            ChargedAt = clock.GetUtcNow(),
-        };
-        ledger.Charges.Add(charge);
-        try
-        {
-            await ledger.SaveChangesAsync(cancellationToken);
-        }
-        catch (DbUpdateException ex) when (ex.InnerException is Npgsql.PostgresException { SqlState: Npgsql.PostgresErrorCodes.UniqueViolation })
-        {
-            // A concurrent attempt for the same payment charged first: one charge, its reference.
-            ledger.ChangeTracker.Clear();
-            return ChargeResult.Charged((await ledger.Charges.FirstAsync(c => c.PaymentId == request.PaymentId, cancellationToken)).Reference);
-        }
+        // One statement, one round trip: books the charge, or finds the one this payment already
+        // has (idempotent per payment; the unique index on payment_id decides between racers).
+        var reference = "ch_" + Guid.NewGuid().ToString("N");
+        var chargedAt = clock.GetUtcNow();
+        var booked = await ledger.Database.SqlQuery<string>($"""
+            WITH booked AS (
+                INSERT INTO test_processor.charges (reference, payment_id, amount_cents, currency, charged_at)
+                VALUES ({reference}, {request.PaymentId}, {request.AmountCents}, {request.Currency}, {chargedAt})
+                ON CONFLICT (payment_id) DO NOTHING
+                RETURNING reference)
+            SELECT reference AS "Value" FROM booked
+            UNION ALL
+            SELECT reference FROM test_processor.charges WHERE payment_id = {request.PaymentId}
+            """).ToListAsync(cancellationToken);
+        // Empty only when a concurrent attempt committed its charge after this statement began:
+        // the statement's snapshot cannot see that row, a new one can.
+        var charged = booked.Count > 0
+            ? booked[0]
+            : (await ledger.Charges.AsNoTracking().FirstAsync(c => c.PaymentId == request.PaymentId, cancellationToken)).Reference;
         await AnswerLateAsync(request, cancellationToken);
-        return ChargeResult.Charged(charge.Reference);
+        return ChargeResult.Charged(charged);
     }
 
     /// <summary>
