@@ -90,9 +90,12 @@ public sealed partial class OutboxDispatcher<TContext>(
         // the claimed rows are released and the outage shows in the lag metric.
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PublishTimeout);
+        // The whole batch is in flight at once and its confirms are awaited together: the broker
+        // confirms (and, for quorum queues, commits to its log) many messages at a time, where one
+        // publish after another paid a confirm round trip each. Any nack or timeout fails the batch.
+        await Task.WhenAll(batch.Select(message => PublishAsync(channel, message, timeout.Token)));
         foreach (var message in batch)
         {
-            await PublishAsync(channel, message, timeout.Token);
             message.SentAt = now;
         }
         await db.SaveChangesAsync(cancellationToken);
