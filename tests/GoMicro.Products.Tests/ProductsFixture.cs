@@ -48,6 +48,9 @@ public sealed class ProductsFixture : IAsyncLifetime
         ["RabbitMq:RetryDelays:1"] = "00:00:00.400",
         ["Database:MigrateOnStartup"] = "true",
         ["Products:Reservations:SweepInterval"] = "00:00:00.200",
+        // Longer than production's 100 ms, so that a test's burst of reservations falls in one
+        // window even on a busy test machine.
+        ["Products:Reservations:AnnounceDelay"] = "00:00:00.400",
     };
 
     public Metadata Admin => new() { { "authorization", $"Bearer {Identity.AdminToken()}" } };

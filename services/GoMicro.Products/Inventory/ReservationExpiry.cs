@@ -9,6 +9,12 @@ public sealed class ReservationOptions
 {
     /// <summary>How often expired holds are looked for.</summary>
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the stock announcer gathers reservations after the first one wakes it, so that a
+    /// busy product's changes of that time make one StockChanged (its latest state), not one each.
+    /// </summary>
+    public TimeSpan AnnounceDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 }
 
 /// <summary>

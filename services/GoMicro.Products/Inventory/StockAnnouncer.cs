@@ -11,8 +11,8 @@ namespace GoMicro.Products.Inventory;
 
 /// <summary>
 /// Writes the stock events that reservations owe (<see cref="StockReservation.StockEventsPending"/>)
-/// to the outbox: woken by each reservation, and every sweep interval for those a stopped
-/// replica left. A batch claims up to <see cref="BatchSize"/> reservations (SKIP LOCKED, so
+/// to the outbox: woken by a reservation, it waits <see cref="ReservationOptions.AnnounceDelay"/>
+/// for the reservations that follow, and it sweeps every interval for those a stopped replica left. A batch claims up to <see cref="BatchSize"/> reservations (SKIP LOCKED, so
 /// replicas share them) and writes, for each product they took, one StockChanged, and a
 /// ProductUpdated when it ran out, from the product as it is now. The events carry state, not
 /// deltas, so a busy product's reservations of one batch make one event (its latest revision;
@@ -26,7 +26,19 @@ public sealed partial class StockAnnouncer(
 
     protected override TimeSpan Interval => options.Value.SweepInterval;
 
-    protected override Task<bool> RunOnceAsync(CancellationToken cancellationToken) => AnnounceBatchAsync(cancellationToken);
+    // True while batches come back full of work: the next one follows at once, undelayed.
+    private bool _draining;
+
+    protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        if (!_draining && options.Value.AnnounceDelay > TimeSpan.Zero)
+        {
+            // Woken by the first reservation of a burst: the ones of the next moments join its batch.
+            await Task.Delay(options.Value.AnnounceDelay, Clock, cancellationToken);
+        }
+        _draining = await AnnounceBatchAsync(cancellationToken);
+        return _draining;
+    }
 
     /// <summary>Writes one batch; false when no reservation owed anything.</summary>
     internal async Task<bool> AnnounceBatchAsync(CancellationToken cancellationToken)
