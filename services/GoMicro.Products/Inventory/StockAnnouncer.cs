@@ -26,7 +26,9 @@ public sealed partial class StockAnnouncer(
 
     protected override TimeSpan Interval => options.Value.SweepInterval;
 
-    // True while batches come back full of work: the next one follows at once, undelayed.
+    // True while batches come back full: the next one follows at once, undelayed. After a batch
+    // that was not full, reservations that came meanwhile have woken the worker again, and it
+    // gathers for AnnounceDelay before the next claim, however busy the shop is.
     private bool _draining;
 
     protected override async Task<bool> RunOnceAsync(CancellationToken cancellationToken)
@@ -36,12 +38,12 @@ public sealed partial class StockAnnouncer(
             // Woken by the first reservation of a burst: the ones of the next moments join its batch.
             await Task.Delay(options.Value.AnnounceDelay, Clock, cancellationToken);
         }
-        _draining = await AnnounceBatchAsync(cancellationToken);
+        _draining = await AnnounceBatchAsync(cancellationToken) == BatchSize;
         return _draining;
     }
 
-    /// <summary>Writes one batch; false when no reservation owed anything.</summary>
-    internal async Task<bool> AnnounceBatchAsync(CancellationToken cancellationToken)
+    /// <summary>Writes one batch; returns how many reservations it announced (0 when none owed anything).</summary>
+    internal async Task<int> AnnounceBatchAsync(CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<ProductsDbContext>();
@@ -49,7 +51,7 @@ public sealed partial class StockAnnouncer(
         var claimed = await ClaimAsync(db, cancellationToken);
         if (claimed.Count == 0)
         {
-            return false;
+            return 0;
         }
         var ids = claimed.Select(c => c.ProductId).Distinct().ToList();
         var products = await db.Products.IgnoreQueryFilters().AsNoTracking().Where(p => ids.Contains(p.Id)).ToListAsync(cancellationToken);
@@ -66,8 +68,9 @@ public sealed partial class StockAnnouncer(
         }
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        LogAnnounced(logger, products.Count, claimed.Select(c => c.PaymentId).Distinct().Count());
-        return true;
+        var reservations = claimed.Select(c => c.PaymentId).Distinct().Count();
+        LogAnnounced(logger, products.Count, reservations);
+        return reservations;
     }
 
     private sealed record ClaimedLine(Guid PaymentId, Guid ProductId, DateTimeOffset CreatedAt, string? TraceParent);
