@@ -26,7 +26,7 @@ internal static class RedisSetup
     private const string Defaults = "abortConnect=false,connectTimeout=2000,syncTimeout=500,asyncTimeout=500,connectRetry=1,name=gomicro-basket";
 
     /// <summary>The multiplexer's options: ours, then the connection string's on top.</summary>
-    public static ConfigurationOptions Options(string connectionString)
+    private static ConfigurationOptions Options(string connectionString)
     {
         var options = ConfigurationOptions.Parse($"{Defaults},{connectionString}");
         options.BacklogPolicy = BacklogPolicy.FailFast;

@@ -12,8 +12,8 @@ namespace GoMicro.Products.Inventory;
 /// <summary>
 /// Writes the stock events that reservations owe (<see cref="StockReservation.StockEventsPending"/>)
 /// to the outbox: woken by a reservation, it waits <see cref="ReservationOptions.AnnounceDelay"/>
-/// for the reservations that follow, and it sweeps every interval for those a stopped replica left. A batch claims up to <see cref="BatchSize"/> reservations (SKIP LOCKED, so
-/// replicas share them) and writes, for each product they took, one StockChanged, and a
+/// for the reservations that follow, and it sweeps every interval for those a stopped replica
+/// left. A batch claims up to <see cref="BatchSize"/> reservations (SKIP LOCKED, so replicas share them) and writes, for each product they took, one StockChanged, and a
 /// ProductUpdated when it ran out, from the product as it is now. The events carry state, not
 /// deltas, so a busy product's reservations of one batch make one event (its latest revision;
 /// a consumer keeps the highest). The claim and the events commit together: written once. Each
